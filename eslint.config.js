@@ -1,0 +1,60 @@
+// @ts-check
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The architecture's import boundaries: the kernel never imports from
+ * plugins/, and a plugin never reaches into another plugin's folder (plugins
+ * share through service refs and the kernel's public API).
+ * @type {import('eslint').Rule.RuleModule}
+ */
+const boundaries = {
+  meta: {
+    type: 'problem',
+    messages: {
+      kernel: 'The kernel must not import from plugins/ ("{{spec}}"): expose what is shared through the kernel API or a service ref.',
+      crossPlugin: 'Plugin "{{from}}" must not import from plugin "{{to}}"\'s folder ("{{spec}}"): resolve its service ref instead.',
+    },
+    schema: [],
+  },
+  create(context) {
+    const file = path.relative(root, context.filename).split(path.sep);
+    const area = file[0];
+    const ownPlugin = area === 'plugins' ? file[1] : undefined;
+    /** @param {any} node */
+    const check = (node) => {
+      const spec = node?.source?.value;
+      if (typeof spec !== 'string' || !spec.startsWith('.')) return;
+      const target = path.relative(root, path.resolve(path.dirname(context.filename), spec)).split(path.sep);
+      if (target[0] !== 'plugins') return;
+      if (area === 'kernel') context.report({ node, messageId: 'kernel', data: { spec } });
+      else if (ownPlugin && target.length > 2 && target[1] !== ownPlugin) {
+        context.report({ node, messageId: 'crossPlugin', data: { spec, from: ownPlugin, to: target[1] } });
+      }
+    };
+    return {
+      ImportDeclaration: check,
+      ImportExpression: check,
+      ExportAllDeclaration: check,
+      ExportNamedDeclaration: check,
+    };
+  },
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**', '.lynkr/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { lynkr: { rules: { boundaries } } },
+    rules: {
+      'lynkr/boundaries': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+);
