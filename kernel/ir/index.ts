@@ -1,0 +1,4 @@
+export type * from './types.js';
+export * from './schema.js';
+export * from './sse.js';
+export * from './stream.js';

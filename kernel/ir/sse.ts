@@ -1,0 +1,95 @@
+/**
+ * Byte-level framing of streams: Server-Sent Events both ways, and NDJSON
+ * (Ollama's native API) in.
+ */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { StreamEvent } from './types.js';
+
+/** One decoded SSE frame. @public */
+export interface SSEFrame {
+  event?: string | undefined;
+  data: string;
+  id?: string | undefined;
+}
+
+/** A body as HTTP clients and in-memory tests give it. @public */
+export type ByteStream = AsyncIterable<Uint8Array | string>;
+
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/**
+ * One SSE frame. Data with line breaks becomes one `data:` line per line,
+ * which a reader joins back with `\n`.
+ * @public
+ */
+export function encodeSSE(event: string | undefined, data: string): string {
+  const head = event === undefined ? '' : `event: ${event}\n`;
+  // JSON never holds a raw line break: skip the split on the hot path.
+  const body = data.includes('\n') || data.includes('\r') ? data.split(LINE_BREAK).join('\ndata: ') : data;
+  return `${head}data: ${body}\n\n`;
+}
+
+/** An IR event framed as Anthropic sends it: the event name is its `type`. @public */
+export function encodeEvent(ev: StreamEvent): string {
+  return encodeSSE(ev.type, JSON.stringify(ev));
+}
+
+/**
+ * Decode an SSE body into frames, yielding each as soon as its blank line
+ * arrives. A frame left incomplete when the body ends is discarded, as the
+ * SSE standard says: the caller sees a stream that stopped early rather than
+ * a half frame.
+ *
+ * The signal is checked between chunks; to interrupt a read that is waiting
+ * on the network, give the same signal to the request that produced `body`.
+ * @public
+ */
+export async function* decodeSSE(body: ByteStream, signal?: AbortSignal): AsyncGenerator<SSEFrame> {
+  const frames: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (frame) => frames.push(frame) });
+  const decoder = new TextDecoder();
+  signal?.throwIfAborted();
+  for await (const chunk of body) {
+    signal?.throwIfAborted();
+    // `stream: true` keeps a multi-byte character split across chunks whole.
+    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    for (const frame of frames) yield frame;
+    frames.length = 0;
+  }
+}
+
+/**
+ * Decode an NDJSON body: one JSON value a line, yielded as each line
+ * completes. Blank lines are skipped; a line that is not JSON throws an Error
+ * naming its line number.
+ * @public
+ */
+export async function* decodeNDJSON(body: ByteStream, signal?: AbortSignal): AsyncGenerator<unknown> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  let line = 0;
+  signal?.throwIfAborted();
+  for await (const chunk of body) {
+    signal?.throwIfAborted();
+    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n', start)) {
+      const text = pending.slice(start, end);
+      start = end + 1;
+      line += 1;
+      if (text.trim() !== '') yield parseLine(text, line);
+    }
+    pending = pending.slice(start);
+  }
+  pending += decoder.decode();
+  if (pending.trim() !== '') yield parseLine(pending, line + 1);
+}
+
+function parseLine(text: string, line: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    throw new Error(`NDJSON line ${line} is not valid JSON: ${shown}`, { cause });
+  }
+}
