@@ -1,0 +1,189 @@
+import { LynkrError, toLynkrError } from '../errors.js';
+import type { MessagesResponse, StreamEvent } from '../ir/types.js';
+import { MessageAccumulator } from '../ir/stream.js';
+import type { CompiledStages } from './hook-bus.js';
+import type { Exchange } from './types.js';
+
+/** Applies the postResponse transforms to one event: an event, several, none, or a promise of them. */
+export type Transform = (event: StreamEvent) => StreamEvent | StreamEvent[] | Promise<StreamEvent[]>;
+
+/** Called once when the stream ends, fails or is abandoned by its consumer. */
+export type OnEnd = (answer: MessagesResponse | undefined, error: LynkrError | undefined) => void;
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as Promise<unknown> | undefined)?.then === 'function';
+}
+
+/**
+ * The answer's event stream as the API plugin iterates it: the provider's
+ * events through the postResponse transforms, with usage tracked for the
+ * responseSent observers. A hand-written iterator rather than an async
+ * generator: it costs one promise reaction per event instead of a
+ * generator's several, on the path every streamed token takes.
+ */
+export class ResponseStream implements AsyncIterableIterator<StreamEvent> {
+  readonly #source: AsyncIterator<StreamEvent>;
+  readonly #transform: Transform | undefined;
+  readonly #onEnd: OnEnd;
+  readonly #usage = new MessageAccumulator({ content: false });
+  #pending: StreamEvent[] = [];
+  #at = 0;
+  #ended = false;
+
+  constructor(source: AsyncIterable<StreamEvent>, transform: Transform | undefined, onEnd: OnEnd) {
+    this.#source = source[Symbol.asyncIterator]();
+    this.#transform = transform;
+    this.#onEnd = onEnd;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<StreamEvent>> {
+    if (this.#at < this.#pending.length) return Promise.resolve(this.#emit(this.#pending[this.#at++]!));
+    if (this.#ended) return Promise.resolve(DONE);
+    return this.#source.next().then(
+      (step) => this.#step(step),
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
+  /** The consumer stopped early (the client went away, or it broke out of its loop): stop the upstream too. */
+  async return(): Promise<IteratorResult<StreamEvent>> {
+    if (!this.#ended) {
+      this.#end(new LynkrError('LYNKR_ERR_CLIENT_ABORTED', 'the client went away before the answer was complete'));
+      await this.#source.return?.();
+    }
+    return DONE;
+  }
+
+  #step(step: IteratorResult<StreamEvent>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> {
+    if (step.done) {
+      this.#end(undefined);
+      return DONE;
+    }
+    if (!this.#transform) return this.#emit(step.value);
+    let out;
+    try {
+      out = this.#transform(step.value);
+    } catch (error) {
+      return this.#fail(error);
+    }
+    if (isPromise(out)) {
+      return out.then(
+        (events) => this.#expand(events),
+        (error: unknown) => this.#fail(error),
+      );
+    }
+    return Array.isArray(out) ? this.#expand(out) : this.#emit(out);
+  }
+
+  #expand(events: StreamEvent[]): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> {
+    // A transform that dropped the event: move on to the next one.
+    if (events.length === 0) return this.next();
+    this.#pending = events;
+    this.#at = 1;
+    return this.#emit(events[0]!);
+  }
+
+  #emit(event: StreamEvent): IteratorResult<StreamEvent> {
+    this.#usage.push(event);
+    return { value: event, done: false };
+  }
+
+  #fail(error: unknown): never {
+    if (!this.#ended) {
+      this.#end(toLynkrError(error));
+      void Promise.resolve(this.#source.return?.()).catch(() => undefined);
+    }
+    throw error;
+  }
+
+  #end(error: LynkrError | undefined): void {
+    this.#ended = true;
+    this.#pending = [];
+    let answer: MessagesResponse | undefined;
+    try {
+      answer = this.#usage.message();
+    } catch {
+      // The stream never started: nothing to report but the error.
+    }
+    this.#onEnd(answer, error);
+  }
+}
+
+/** Bind the compiled postResponse handlers to one exchange, or undefined when there are none. */
+export function transformFor(
+  handlers: CompiledStages['postResponse'],
+  ex: Exchange,
+  wrap: (error: unknown, plugin: string) => LynkrError,
+): Transform | undefined {
+  if (!handlers.length) return undefined;
+  const general = (t: number, current: StreamEvent[], k: number, next: StreamEvent[]): StreamEvent[] | Promise<StreamEvent[]> => {
+    for (; t < handlers.length; t++) {
+      const r = handlers[t]!;
+      for (; k < current.length; k++) {
+        let out;
+        try {
+          out = r.handler(current[k]!, ex);
+        } catch (error) {
+          throw wrap(error, r.plugin);
+        }
+        if (isPromise(out)) {
+          const [tt, kk, cur, acc] = [t, k, current, next];
+          return out.then(
+            (value) => (collect(acc, cur[kk]!, value), general(tt, cur, kk + 1, acc)),
+            (error: unknown) => {
+              throw wrap(error, r.plugin);
+            },
+          );
+        }
+        collect(next, current[k]!, out);
+      }
+      current = next;
+      next = [];
+      k = 0;
+    }
+    return current;
+  };
+  // The common case, where each handler keeps or replaces the event, allocates nothing.
+  return (event) => {
+    let current = event;
+    for (let t = 0; t < handlers.length; t++) {
+      const r = handlers[t]!;
+      let out;
+      try {
+        out = r.handler(current, ex);
+      } catch (error) {
+        throw wrap(error, r.plugin);
+      }
+      if (out === undefined) continue;
+      if (out === null) return [];
+      if (Array.isArray(out)) return general(t + 1, out, 0, []);
+      if (isPromise(out)) {
+        const kept = current;
+        return out.then(
+          (value) => {
+            const acc: StreamEvent[] = [];
+            collect(acc, kept, value);
+            return general(t + 1, acc, 0, []);
+          },
+          (error: unknown) => {
+            throw wrap(error, r.plugin);
+          },
+        );
+      }
+      current = out;
+    }
+    return current;
+  };
+}
+
+function collect(into: StreamEvent[], original: StreamEvent, out: StreamEvent | StreamEvent[] | null | void): void {
+  if (out === undefined) into.push(original);
+  else if (Array.isArray(out)) into.push(...out);
+  else if (out !== null) into.push(out);
+}

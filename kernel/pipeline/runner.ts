@@ -1,0 +1,336 @@
+import type { Logger } from 'pino';
+import { LynkrError, isLynkrError } from '../errors.js';
+import type { MessagesRequest, MessagesResponse, StreamEvent } from '../ir/types.js';
+import { messageToEvents } from '../ir/stream.js';
+import { ResponseStream, transformFor } from './response-stream.js';
+import type { PipelineResult } from '../plugin/context.js';
+import type { ProviderLookup } from '../providers/registry.js';
+import type { CompiledStages, HookBus } from './hook-bus.js';
+import {
+  isStop,
+  type Exchange,
+  type ExchangeSummary,
+  type InvokeCall,
+  type InvokeResult,
+  type ResolvedDecision,
+  type RouteDecision,
+  type StageName,
+  type ToolCall,
+  type ToolExecOutcome,
+  type ToolExecutor,
+  type ToolGuard,
+} from './types.js';
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as Promise<unknown> | undefined)?.then === 'function';
+}
+
+/**
+ * Attach the plugin and stage to an error thrown by a hook. A LynkrError keeps
+ * its code and status (a policy's 403 stays a 403); anything else becomes
+ * LYNKR_ERR_HOOK_FAILED.
+ */
+export function hookError(error: unknown, plugin: string, stage: StageName): LynkrError {
+  if (isLynkrError(error)) {
+    if (error.plugin !== undefined) return error;
+    return new LynkrError(error.code, `plugin "${plugin}" (${stage}): ${error.message}`, {
+      cause: error.cause ?? error,
+      status: error.status,
+      plugin,
+      stage,
+      headers: error.headers,
+      detail: error.detail,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new LynkrError('LYNKR_ERR_HOOK_FAILED', `plugin "${plugin}" failed in ${stage}: ${message}`, { cause: error, plugin, stage });
+}
+
+/**
+ * Runs the responseSent observers after the client has its answer, batched:
+ * one `setImmediate` per event-loop turn runs every exchange that ended in
+ * it, so that even a slow synchronous observer never delays a response, and
+ * an idle pipeline costs nothing. Shutdown waits for the queue and for the
+ * observers' promises.
+ */
+export class ObserverTracker {
+  readonly #pending = new Set<Promise<unknown>>();
+  #queue: Array<() => Promise<unknown> | undefined> = [];
+  #flushed: Promise<void> | undefined;
+  #release: (() => void) | undefined;
+
+  /** Run `job` on the next turn; it may return a promise to wait for. */
+  defer(job: () => Promise<unknown> | undefined): void {
+    this.#queue.push(job);
+    if (this.#queue.length > 1) return;
+    this.#flushed = new Promise((resolve) => (this.#release = resolve));
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    const jobs = this.#queue;
+    this.#queue = [];
+    for (const job of jobs) {
+      const p = job();
+      if (p) {
+        this.#pending.add(p);
+        void p.finally(() => this.#pending.delete(p));
+      }
+    }
+    this.#release?.();
+  }
+
+  async drain(): Promise<void> {
+    while (this.#queue.length || this.#pending.size) {
+      if (this.#queue.length) await this.#flushed;
+      await Promise.allSettled([...this.#pending]);
+    }
+  }
+}
+
+const ZERO_USAGE = Object.freeze({ input_tokens: 0, output_tokens: 0 });
+
+/**
+ * Drives one request through the stages. One instance per kernel; it reads
+ * the compiled handler lists for the request's team, so the per-request cost
+ * is the handlers themselves plus a few closures.
+ */
+export class PipelineRunner {
+  constructor(
+    private readonly bus: HookBus,
+    private readonly providers: ProviderLookup,
+    private readonly observers: ObserverTracker,
+    private readonly log: Logger,
+  ) {}
+
+  handle(request: MessagesRequest, ex: Exchange): Promise<PipelineResult> {
+    const stages = this.bus.stages(ex.team);
+    try {
+      const pre = this.#preRoute(stages.preRoute, request, ex, 0);
+      return isPromise(pre) ? pre.then((r) => this.#afterPreRoute(stages, r, ex)) : this.#afterPreRoute(stages, pre, ex);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async execTool(call: ToolCall, ex: Exchange): Promise<ToolExecOutcome> {
+    const handlers = this.bus.stages(ex.team).toolExec;
+    for (const r of handlers) {
+      if (!('guard' in r.handler)) continue;
+      let verdict: { deny: string } | void;
+      try {
+        verdict = await (r.handler as ToolGuard).guard(call, ex);
+      } catch (error) {
+        throw hookError(error, r.plugin, 'toolExec');
+      }
+      if (verdict && typeof verdict.deny === 'string') return { status: 'denied', reason: verdict.deny, plugin: r.plugin };
+    }
+    for (const r of handlers) {
+      const executor = r.handler as Partial<ToolExecutor>;
+      if (typeof executor.owns !== 'function' || typeof executor.execute !== 'function') continue;
+      try {
+        if (!executor.owns(call)) continue;
+        return { status: 'done', result: await executor.execute(call, ex), plugin: r.plugin };
+      } catch (error) {
+        throw hookError(error, r.plugin, 'toolExec');
+      }
+    }
+    return { status: 'unhandled' };
+  }
+
+  /** Waterfall; synchronous until a handler returns a promise. */
+  #preRoute(
+    handlers: CompiledStages['preRoute'],
+    request: MessagesRequest,
+    ex: Exchange,
+    from: number,
+  ): PreRouteOutcome | Promise<PreRouteOutcome> {
+    let current = request;
+    for (let i = from; i < handlers.length; i++) {
+      const r = handlers[i]!;
+      let out;
+      try {
+        out = r.handler(current, ex);
+      } catch (error) {
+        throw hookError(error, r.plugin, 'preRoute');
+      }
+      if (isPromise(out)) {
+        return out.then(
+          (value) => {
+            if (isStop(value)) return { request: current, stop: value.response, by: r.plugin };
+            return this.#preRoute(handlers, (value as MessagesRequest | undefined) ?? current, ex, i + 1);
+          },
+          (error: unknown) => {
+            throw hookError(error, r.plugin, 'preRoute');
+          },
+        );
+      }
+      if (isStop(out)) return { request: current, stop: out.response, by: r.plugin };
+      if (out) current = out;
+    }
+    return { request: current };
+  }
+
+  #afterPreRoute(stages: CompiledStages, pre: PreRouteOutcome, ex: Exchange): Promise<PipelineResult> {
+    const { request } = pre;
+    if (pre.stop) {
+      ex.log.debug({ plugin: pre.by }, 'answered in preRoute');
+      const events = Symbol.asyncIterator in pre.stop ? pre.stop : iterate(messageToEvents(pre.stop));
+      return Promise.resolve({
+        events: this.#respond(stages, events, request, undefined, true, ex),
+        decision: undefined,
+        headers: { 'x-lynkr-provider': 'lynkr', 'x-lynkr-model': request.model },
+      });
+    }
+    const routed = this.#route(stages.route, request, ex);
+    return isPromise(routed) ? routed.then((decision) => this.#invoke(stages, request, decision, ex)) : this.#invoke(stages, request, routed, ex);
+  }
+
+  /** The around-chain: each handler wraps next(); the innermost calls the chosen provider. */
+  #invoke(stages: CompiledStages, request: MessagesRequest, decision: ResolvedDecision, ex: Exchange): Promise<PipelineResult> {
+    let used = decision;
+    const invokeHandlers = stages.invoke;
+    const dispatch = (i: number, call: InvokeCall): Promise<InvokeResult> => {
+      if (i === invokeHandlers.length) {
+        used = call.decision;
+        return this.#callProvider(call);
+      }
+      const r = invokeHandlers[i]!;
+      let inner: Promise<InvokeResult> | undefined;
+      const next = (nextCall?: InvokeCall) => (inner = dispatch(i + 1, nextCall ?? call));
+      let out: Promise<InvokeResult>;
+      try {
+        out = r.handler(call, next);
+      } catch (error) {
+        return Promise.reject(hookError(error, r.plugin, 'invoke'));
+      }
+      // A handler that hands back what next() gave it cannot have added an error of its own: what
+      // rejects it was attributed deeper, so it needs no extra promise layer (the common no-op case).
+      if (out === inner) return out;
+      return Promise.resolve(out).catch((error: unknown) => {
+        throw hookError(error, r.plugin, 'invoke');
+      });
+    };
+    return dispatch(0, { request, decision, exchange: ex }).then((result) => ({
+      events: this.#respond(stages, result.events, request, used, false, ex),
+      decision: used,
+      headers: { ...result.headers, 'x-lynkr-provider': used.provider, 'x-lynkr-model': used.model },
+    }));
+  }
+
+  /** Refine the decision through every handler; synchronous until a handler returns a promise. */
+  #route(
+    handlers: CompiledStages['route'],
+    request: MessagesRequest,
+    ex: Exchange,
+    from = 0,
+    decision: RouteDecision = { model: request.model, reasons: [] },
+  ): ResolvedDecision | Promise<ResolvedDecision> {
+    for (let i = from; i < handlers.length; i++) {
+      const r = handlers[i]!;
+      let out;
+      try {
+        out = r.handler(decision, request, ex);
+      } catch (error) {
+        throw hookError(error, r.plugin, 'route');
+      }
+      if (isPromise(out)) {
+        const current = decision;
+        return out.then(
+          (value) => this.#route(handlers, request, ex, i + 1, value ?? current),
+          (error: unknown) => {
+            throw hookError(error, r.plugin, 'route');
+          },
+        );
+      }
+      if (out) decision = out;
+    }
+    if (!decision.provider) {
+      throw new LynkrError('LYNKR_ERR_ROUTE_NO_PROVIDER', 'no route handler chose a provider for this request (enable router-static or router-tiers, or set MODEL_PROVIDER)');
+    }
+    return decision as ResolvedDecision;
+  }
+
+  #callProvider(call: InvokeCall): Promise<InvokeResult> {
+    const id = call.decision.provider;
+    const entry = this.providers.lookup(id, call.exchange.team);
+    if (!entry) {
+      return Promise.reject(
+        new LynkrError('LYNKR_ERR_ROUTE_UNKNOWN_PROVIDER', `the route chose provider "${id}", which no enabled plugin provides (known: ${this.providers.ids(call.exchange.team).join(', ') || 'none'})`),
+      );
+    }
+    const timings = call.exchange.timings as { upstreamMs: number };
+    const started = performance.now();
+    const settle = (): void => void (timings.upstreamMs += performance.now() - started);
+    let pending: Promise<InvokeResult>;
+    try {
+      pending = entry.adapter.invoke(call);
+    } catch (error) {
+      settle();
+      return Promise.reject(isLynkrError(error) ? error : hookError(error, entry.plugin, 'invoke'));
+    }
+    return pending.then(
+      (result) => (settle(), result),
+      (error: unknown) => {
+        settle();
+        throw isLynkrError(error) ? error : hookError(error, entry.plugin, 'invoke');
+      },
+    );
+  }
+
+  /** The answer's events through postResponse, ending with the responseSent observers. */
+  #respond(
+    stages: CompiledStages,
+    source: AsyncIterable<StreamEvent>,
+    request: MessagesRequest,
+    decision: RouteDecision | undefined,
+    stopped: boolean,
+    ex: Exchange,
+  ): ResponseStream {
+    const transform = transformFor(stages.postResponse, ex, (error, plugin) => hookError(error, plugin, 'postResponse'));
+    return new ResponseStream(source, transform, (answer, error) => {
+      if (!stages.responseSent.length) return;
+      const summary: ExchangeSummary = {
+        request,
+        decision,
+        stopped,
+        usage: answer?.usage ?? ZERO_USAGE,
+        stopReason: answer?.stop_reason ?? null,
+        error,
+        durationMs: performance.now() - ex.startedAt,
+      };
+      this.#observe(stages.responseSent, summary, ex);
+    });
+  }
+
+  #observe(handlers: CompiledStages['responseSent'], summary: ExchangeSummary, ex: Exchange): void {
+    if (!handlers.length) return;
+    this.observers.defer(() => {
+      let pending: Array<Promise<unknown>> | undefined;
+      for (const r of handlers) {
+        try {
+          const out = r.handler(summary, ex);
+          if (isPromise(out)) (pending ??= []).push(out.catch((error: unknown) => this.#observerFailed(r.plugin, error, ex)));
+        } catch (error) {
+          this.#observerFailed(r.plugin, error, ex);
+        }
+      }
+      return pending && Promise.all(pending);
+    });
+  }
+
+  #observerFailed(plugin: string, error: unknown, ex: Exchange): void {
+    const err = hookError(error, plugin, 'responseSent');
+    (ex.log ?? this.log).warn({ err, plugin, stage: 'responseSent' }, err.message);
+  }
+}
+
+interface PreRouteOutcome {
+  request: MessagesRequest;
+  stop?: MessagesResponse | AsyncIterable<StreamEvent>;
+  by?: string;
+}
+
+async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
+}
