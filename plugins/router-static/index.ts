@@ -1,0 +1,48 @@
+import { definePlugin, LynkrError, Type } from '../../kernel/index.js';
+import { parseTarget } from './target.js';
+
+/**
+ * Routes every request to one `provider:model`. The base router: a tier
+ * router or any later route handler may refine its decision.
+ */
+export default definePlugin({
+  name: 'router-static',
+  version: '1.0.0',
+  kernel: '^1',
+  description: 'routes every request to one provider:model',
+  options: Type.Object(
+    {
+      target: Type.String({
+        minLength: 1,
+        pattern: '^[a-z][a-z0-9-]*(:.*)?$',
+        description: '`provider` or `provider:model` (split at the first colon). Without a model, the provider\'s default model.',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  setup(ctx, options) {
+    const { provider, model } = parseTarget(options.target);
+    const reason = `static: ${options.target}`;
+    ctx.hooks.on('route', (decision) => {
+      if (decision.provider) return undefined;
+      return {
+        ...decision,
+        provider,
+        model: model ?? ctx.providers.get(provider)?.defaultModel ?? decision.model,
+        reasons: [...decision.reasons, reason],
+      };
+    });
+    return {
+      ready() {
+        // Checked once every plugin has registered its providers, so a typo fails the boot instead of every request.
+        if (!ctx.providers.get(provider)) {
+          const known = ctx.providers.list().map((p) => p.id);
+          throw new LynkrError(
+            'LYNKR_ERR_ROUTE_UNKNOWN_PROVIDER',
+            `target "${options.target}" names provider "${provider}", which no enabled plugin registers (registered: ${known.join(', ') || 'none'})`,
+          );
+        }
+      },
+    };
+  },
+});
