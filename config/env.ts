@@ -3,6 +3,7 @@
  * config. Kept in one place so docs/config.md can list it exactly.
  */
 import type { LynkrConfig, PluginEntry } from '../kernel/config/schema.js';
+import { LynkrError } from '../kernel/errors.js';
 
 /** @public */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -21,15 +22,100 @@ function list(value: string | undefined): string[] | undefined {
   return items.length ? items : undefined;
 }
 
+const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+/** `https://api.openai.com/v1/chat/completions` → `https://api.openai.com/v1` (the original's env vars hold full URLs). */
+const chatBase = (url: string) => trimSlash(url).replace(/\/chat\/completions$/, '');
+
+/** A local server's root (`http://localhost:8080`) → its OpenAI-compatible base. */
+const v1Base = (url: string) => {
+  const base = trimSlash(url);
+  return /\/v1$/.test(base) ? base : `${base}/v1`;
+};
+
+/**
+ * The OpenAI-compatible providers Lynkr reads from the environment, each with
+ * the variable that switches it on, its settings, and its default model.
+ */
+const OPENAI_COMPATIBLE: Record<string, { on: (env: Env) => boolean; entry: (env: Env) => Record<string, unknown>; model: (env: Env) => string }> = {
+  ollama: {
+    on: (env) => Boolean(env.OLLAMA_ENDPOINT),
+    entry: (env) => ({ baseUrl: v1Base(env.OLLAMA_ENDPOINT ?? 'http://127.0.0.1:11434') }),
+    model: (env) => env.OLLAMA_MODEL ?? 'qwen2.5-coder:7b',
+  },
+  openai: {
+    on: (env) => Boolean(env.OPENAI_API_KEY),
+    entry: (env) => ({
+      baseUrl: chatBase(env.OPENAI_ENDPOINT ?? 'https://api.openai.com/v1'),
+      apiKey: env.OPENAI_API_KEY,
+      ...(env.OPENAI_ORGANIZATION ? { organization: env.OPENAI_ORGANIZATION } : {}),
+    }),
+    model: (env) => env.OPENAI_MODEL ?? 'gpt-4o',
+  },
+  openrouter: {
+    on: (env) => Boolean(env.OPENROUTER_API_KEY),
+    entry: (env) => ({ baseUrl: chatBase(env.OPENROUTER_ENDPOINT ?? 'https://openrouter.ai/api/v1'), apiKey: env.OPENROUTER_API_KEY }),
+    model: (env) => env.OPENROUTER_MODEL ?? 'openai/gpt-4o-mini',
+  },
+  llamacpp: {
+    on: (env) => Boolean(env.LLAMACPP_ENDPOINT),
+    entry: (env) => ({ baseUrl: v1Base(env.LLAMACPP_ENDPOINT ?? 'http://127.0.0.1:8080'), ...(env.LLAMACPP_API_KEY ? { apiKey: env.LLAMACPP_API_KEY } : {}) }),
+    model: (env) => env.LLAMACPP_MODEL ?? 'default',
+  },
+  lmstudio: {
+    on: (env) => Boolean(env.LMSTUDIO_ENDPOINT),
+    entry: (env) => ({ baseUrl: v1Base(env.LMSTUDIO_ENDPOINT ?? 'http://127.0.0.1:1234'), ...(env.LMSTUDIO_API_KEY ? { apiKey: env.LMSTUDIO_API_KEY } : {}) }),
+    model: (env) => env.LMSTUDIO_MODEL ?? 'default',
+  },
+  databricks: {
+    on: (env) => Boolean(env.DATABRICKS_API_BASE && env.DATABRICKS_API_KEY),
+    entry: (env) => ({
+      baseUrl: trimSlash(env.DATABRICKS_API_BASE ?? ''),
+      path: env.DATABRICKS_ENDPOINT_PATH ?? '/serving-endpoints/databricks-claude-sonnet-4-5/invocations',
+      apiKey: env.DATABRICKS_API_KEY,
+    }),
+    model: (env) => env.DATABRICKS_MODEL ?? 'databricks-claude-sonnet-4-5',
+  },
+};
+
+/** Anthropic's own API: only when MODEL_PROVIDER names it, since ANTHROPIC_API_KEY is often a client's placeholder. */
+const ANTHROPIC = {
+  entry: (env: Env) => ({
+    baseUrl: trimSlash(env.ANTHROPIC_ENDPOINT ?? 'https://api.anthropic.com').replace(/\/v1\/messages$/, ''),
+    ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
+  }),
+  model: (env: Env) => env.ANTHROPIC_MODEL ?? 'claude-sonnet-4-5',
+};
+
+/** The provider ids this build can serve from the environment. */
+export const ENV_PROVIDERS = [...Object.keys(OPENAI_COMPATIBLE), 'anthropic'] as const;
+
 /**
  * The built-in plugin set, configured from the environment: the API surfaces
  * in front, the providers the environment names behind (Ollama on localhost
- * when it names none), and the router.
+ * when it names none), and the router (`MODEL_PROVIDER`, `MODEL_DEFAULT`).
  * @public
  */
 export function defaults(env: Env = process.env): PluginEntry[] {
-  void env;
-  return [];
+  const primary = (env.MODEL_PROVIDER ?? 'ollama').trim().toLowerCase();
+  if (!(ENV_PROVIDERS as readonly string[]).includes(primary)) {
+    throw new LynkrError(
+      'LYNKR_ERR_CONFIG_INVALID',
+      `MODEL_PROVIDER=${primary} is not a provider this Lynkr serves (supported: ${ENV_PROVIDERS.join(', ')})`,
+    );
+  }
+
+  const compatible: Record<string, unknown> = {};
+  for (const [id, p] of Object.entries(OPENAI_COMPATIBLE)) {
+    if (id === primary || p.on(env)) compatible[id] = { ...p.entry(env), model: p.model(env) };
+  }
+  const plugins: PluginEntry[] = ['api-anthropic'];
+  if (Object.keys(compatible).length) plugins.push(['provider-openai-compatible', compatible]);
+  if (primary === 'anthropic') plugins.push(['provider-anthropic', { ...ANTHROPIC.entry(env), model: ANTHROPIC.model(env) }]);
+
+  const model = env.MODEL_DEFAULT ?? (primary === 'anthropic' ? ANTHROPIC.model(env) : OPENAI_COMPATIBLE[primary]!.model(env));
+  plugins.push(['router-static', { target: `${primary}:${model}` }]);
+  return plugins;
 }
 
 /**

@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+import { configFromEnv, defaults, envOverrides } from './env.js';
+
+describe('environment mapping', () => {
+  it('serves Ollama on localhost when the environment names nothing', () => {
+    expect(defaults({})).toEqual([
+      'api-anthropic',
+      ['provider-openai-compatible', { ollama: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen2.5-coder:7b' } }],
+      ['router-static', { target: 'ollama:qwen2.5-coder:7b' }],
+    ]);
+  });
+
+  it('maps an existing Lynkr .env: the primary provider, others with credentials, full endpoint URLs', () => {
+    const env = {
+      MODEL_PROVIDER: 'openai',
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_ENDPOINT: 'https://gateway.example/v1/chat/completions',
+      OPENAI_MODEL: 'gpt-4.1',
+      OLLAMA_ENDPOINT: 'http://gpu-box:11434',
+      OLLAMA_MODEL: 'qwen2.5-coder:latest',
+      LLAMACPP_ENDPOINT: 'http://localhost:8080/',
+      DATABRICKS_API_BASE: 'https://adb-1.azuredatabricks.net',
+      DATABRICKS_API_KEY: 'dapi-x',
+    };
+    expect(defaults(env)).toEqual([
+      'api-anthropic',
+      [
+        'provider-openai-compatible',
+        {
+          ollama: { baseUrl: 'http://gpu-box:11434/v1', model: 'qwen2.5-coder:latest' },
+          openai: { baseUrl: 'https://gateway.example/v1', apiKey: 'sk-test', model: 'gpt-4.1' },
+          llamacpp: { baseUrl: 'http://localhost:8080/v1', model: 'default' },
+          databricks: {
+            baseUrl: 'https://adb-1.azuredatabricks.net',
+            path: '/serving-endpoints/databricks-claude-sonnet-4-5/invocations',
+            apiKey: 'dapi-x',
+            model: 'databricks-claude-sonnet-4-5',
+          },
+        },
+      ],
+      ['router-static', { target: 'openai:gpt-4.1' }],
+    ]);
+  });
+
+  it('routes to MODEL_DEFAULT when set, and to Anthropic when MODEL_PROVIDER says so', () => {
+    expect(defaults({ MODEL_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-ant', MODEL_DEFAULT: 'claude-opus-4-5' })).toEqual([
+      'api-anthropic',
+      ['provider-anthropic', { baseUrl: 'https://api.anthropic.com', apiKey: 'sk-ant', model: 'claude-sonnet-4-5' }],
+      ['router-static', { target: 'anthropic:claude-opus-4-5' }],
+    ]);
+  });
+
+  it('refuses a MODEL_PROVIDER it cannot serve, listing what it can', () => {
+    expect(() => defaults({ MODEL_PROVIDER: 'nowhere' })).toThrow('MODEL_PROVIDER=nowhere is not a provider this Lynkr serves (supported: ollama, openai, openrouter, llamacpp, lmstudio, databricks, anthropic)');
+  });
+
+  it('maps server, log, storage, keys and disable', () => {
+    expect(envOverrides({ PORT: '8080', HOST: '0.0.0.0', LOG_LEVEL: 'DEBUG', LYNKR_STORAGE: 'redis://r:6379', LYNKR_KEYS: 'a-key-0001, b-key-0002' })).toEqual({
+      server: { port: 8080, host: '0.0.0.0' },
+      log: { level: 'debug' },
+      storage: 'redis://r:6379',
+      keys: ['a-key-0001', 'b-key-0002'],
+    });
+    expect(configFromEnv({ LYNKR_DISABLE: 'badge,headroom' }).disable).toEqual(['badge', 'headroom']);
+  });
+});
