@@ -206,6 +206,30 @@ describe('disable', () => {
   });
 });
 
+describe('disable, for built-ins', () => {
+  it('turns a built-in plugin off by name', async () => {
+    const on = track(await testKernel({ plugins: [echoProvider(), ['router-static', { target: 'echo:m' }]] }));
+    expect(on.plugins.map((p) => [p.name, p.source])).toEqual([['echo-provider', 'inline'], ['router-static', 'builtin']]);
+    const off = track(await testKernel({ plugins: [echoProvider(), ['router-static', { target: 'echo:m' }]], disable: ['router-static'] }));
+    expect(off.plugins.map((p) => p.name)).toEqual(['echo-provider']);
+    expect(off.stages().route).toEqual(['echo-provider']);
+  });
+});
+
+describe('logs', () => {
+  it('never carry keys, tokens or authorization headers', async () => {
+    const lines: string[] = [];
+    const { createLogger } = await import('../kernel/log/index.js');
+    const log = createLogger({ level: 'debug', cwd: process.cwd(), stream: { write: (l: string) => void lines.push(l) } as unknown as NodeJS.WritableStream });
+    log.info({ headers: { authorization: 'Bearer sk-live-123456', 'x-api-key': 'sk-ant-abcdef' } }, 'incoming');
+    log.info({ provider: { apiKey: 'sk-openai-999', baseUrl: 'https://api.openai.com/v1' } }, 'provider');
+    log.info({ req: { headers: { 'x-lynkr-key': 'lk-team-000001', cookie: 'session=abc' } } }, 'request');
+    const text = lines.join('');
+    for (const secret of ['sk-live-123456', 'sk-ant-abcdef', 'sk-openai-999', 'lk-team-000001', 'session=abc']) expect(text).not.toContain(secret);
+    expect(text).toContain('https://api.openai.com/v1');
+  });
+});
+
 describe('a third-party plugin installed next to the config', () => {
   it('is loaded by name from node_modules, checked and run', async () => {
     const project = tempDir();

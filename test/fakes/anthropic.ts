@@ -84,6 +84,8 @@ export interface FakeAnthropicOptions {
   models?: string[];
   /** When set, requests need `x-api-key: <apiKey>` or `Authorization: Bearer <apiKey>`, else 401. */
   apiKey?: string;
+  /** Decides the reply from the request when the queue is empty; undefined gives the default echo. */
+  script?: (body: Partial<MessagesRequest>) => AnthropicReply | undefined;
 }
 
 export interface FakeAnthropic extends FakeServer {
@@ -143,7 +145,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       return sendJson(res, 400, errorBody('invalid_request_error', 'fake: request body is not a JSON object'));
     }
     served += 1;
-    await answer(queue.shift() ?? {}, req.json as Partial<MessagesRequest>, served, req, res, ctx);
+    const body = req.json as Partial<MessagesRequest>;
+    await answer(queue.shift() ?? options.script?.(body) ?? {}, body, served, req, res, ctx);
   });
 
   return {

@@ -72,6 +72,12 @@ export interface FakeOpenAIOptions {
   models?: string[];
   /** When set, requests without `Authorization: Bearer <apiKey>` get OpenAI's 401. */
   apiKey?: string;
+  /**
+   * Decides the reply from the request when the queue is empty: for clients
+   * (Claude Code) whose side requests make a fixed queue order fragile.
+   * Returning undefined gives the default echo.
+   */
+  script?: (body: Record<string, unknown>) => OpenAIReply | undefined;
 }
 
 export interface FakeOpenAI extends FakeServer {
@@ -121,7 +127,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return sendJson(res, 400, errorBody({ message: 'fake: request body is not a JSON object' }, 400));
     }
     served += 1;
-    await answer(queue.shift() ?? {}, body as ChatRequestBody, served, req, res, ctx);
+    const reply = queue.shift() ?? options.script?.(body as Record<string, unknown>) ?? {};
+    await answer(reply, body as ChatRequestBody, served, req, res, ctx);
   });
 
   return {
