@@ -8,8 +8,9 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * The architecture's import boundaries: the kernel never imports from
- * plugins/, and a plugin never reaches into another plugin's folder (plugins
- * share through service refs and the kernel's public API).
+ * plugins/, and a plugin never reaches into another plugin's folder: plugins
+ * share through the kernel's public API and through the service refs another
+ * plugin exports from its `refs.ts`, the one file of it they may import.
  * @type {import('eslint').Rule.RuleModule}
  */
 const boundaries = {
@@ -17,7 +18,7 @@ const boundaries = {
     type: 'problem',
     messages: {
       kernel: 'The kernel must not import from plugins/ ("{{spec}}"): expose what is shared through the kernel API or a service ref.',
-      crossPlugin: 'Plugin "{{from}}" must not import from plugin "{{to}}"\'s folder ("{{spec}}"): resolve its service ref instead.',
+      crossPlugin: 'Plugin "{{from}}" must not import from plugin "{{to}}"\'s folder ("{{spec}}"): import its refs.ts and resolve the service instead.',
     },
     schema: [],
   },
@@ -32,7 +33,7 @@ const boundaries = {
       const target = path.relative(root, path.resolve(path.dirname(context.filename), spec)).split(path.sep);
       if (target[0] !== 'plugins') return;
       if (area === 'kernel') context.report({ node, messageId: 'kernel', data: { spec } });
-      else if (ownPlugin && target.length > 2 && target[1] !== ownPlugin) {
+      else if (ownPlugin && target.length > 2 && target[1] !== ownPlugin && !(target.length === 3 && /^refs\.[jt]s$/.test(target[2]))) {
         context.report({ node, messageId: 'crossPlugin', data: { spec, from: ownPlugin, to: target[1] } });
       }
     };

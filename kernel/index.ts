@@ -24,6 +24,8 @@ export type {
 
 // Pipeline
 export { STAGES } from './pipeline/types.js';
+export { createExchange } from './pipeline/exchange.js';
+export type { ExchangeInit } from './pipeline/exchange.js';
 export type {
   StageName,
   StageHandlers,
@@ -80,3 +82,4 @@ export { maskSecrets, isSecretKey } from './log/index.js';
 // IR, streams and codecs (the OpenAI Chat Completions codec is shared by every OpenAI-style provider and front door)
 export * from './ir/index.js';
 export * from './codecs/openai-chat/index.js';
+export * from './upstream/index.js';

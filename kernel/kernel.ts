@@ -14,7 +14,8 @@ import type { PluginLifecycle } from './plugin/define.js';
 import { Services } from './plugin/services.js';
 import { HookBus } from './pipeline/hook-bus.js';
 import { ObserverTracker, PipelineRunner } from './pipeline/runner.js';
-import { makeStop, STAGES, type Exchange, type StageName } from './pipeline/types.js';
+import { STAGES, type Exchange, type StageName } from './pipeline/types.js';
+import { createExchange } from './pipeline/exchange.js';
 import { Providers } from './providers/registry.js';
 import { StoreFactory } from './store/index.js';
 import { defaultErrorBody, normalizeError } from './http/errors.js';
@@ -202,18 +203,15 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
       inFlight.delete(controller);
       if (!reply.raw.writableFinished) controller.abort(new LynkrError('LYNKR_ERR_CLIENT_ABORTED', 'the client closed the connection'));
     });
-    return {
+    return createExchange({
       id: req.id,
       surface,
       headers: req.headers,
       signal: controller.signal,
       team: req.lynkrTeam,
       log: req.log as Logger,
-      startedAt: (req as unknown as { [START]: number })[START] ?? performance.now(),
-      state: new Map(),
-      timings: { upstreamMs: 0 },
-      stop: makeStop,
-    };
+      startedAt: (req as unknown as { [START]: number })[START],
+    });
   };
 
   const started = performance.now();

@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { createKernel, definePlugin, messageToEvents, resolveConfig, type Exchange, type MessagesRequest, type PluginInstance } from '../kernel/index.js';
+import { createExchange, createKernel, definePlugin, messageToEvents, resolveConfig, type Exchange, type MessagesRequest, type PluginInstance } from '../kernel/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -77,21 +77,7 @@ async function measure(plugins: number): Promise<[number, number]> {
     { cwd: process.cwd(), source: 'inline', env: {} },
   );
   const kernel = await createKernel(config, { logger: pino({ level: 'silent' }) });
-  const signal = new AbortController().signal;
-  const exchange = (): Exchange => ({
-    id: 'bench',
-    surface: 'bench',
-    headers: {},
-    signal,
-    team: undefined,
-    log: kernel.log,
-    startedAt: performance.now(),
-    state: new Map(),
-    timings: { upstreamMs: 0 },
-    stop: () => {
-      throw new Error('unused');
-    },
-  });
+  const exchange = (): Exchange => createExchange({ id: 'bench', surface: 'bench', log: kernel.log });
   const once = async () => {
     const result = await kernel.pipeline.handle(request, exchange());
     for await (const _ of result.events);

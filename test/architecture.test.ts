@@ -20,8 +20,9 @@ describe('import boundaries (eslint lynkr/boundaries)', () => {
 
   it('keeps a plugin out of another plugin\'s folder, and lets it use its own', async () => {
     expect(await boundaryErrors('plugins/badge/strip.ts', `import { score } from '../router-tiers/scorer.js';\nexport const s = score;\n`)).toEqual([
-      'Plugin "badge" must not import from plugin "router-tiers"\'s folder ("../router-tiers/scorer.js"): resolve its service ref instead.',
+      'Plugin "badge" must not import from plugin "router-tiers"\'s folder ("../router-tiers/scorer.js"): import its refs.ts and resolve the service instead.',
     ]);
+    expect(await boundaryErrors('plugins/badge/strip.ts', `import { scorerRef } from '../router-tiers/refs.js';\nexport const s = scorerRef;\n`)).toEqual([]);
     expect(await boundaryErrors('plugins/badge/sub/strip.ts', `import { a } from '../refs.js';\nimport { b } from './c.js';\nimport { definePlugin } from '../../../kernel/index.js';\nexport const s = [a, b, definePlugin];\n`)).toEqual([]);
   });
 });

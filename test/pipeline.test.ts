@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { definePlugin } from '../kernel/plugin/define.js';
+import { createExchange } from '../kernel/pipeline/exchange.js';
 import { LynkrError } from '../kernel/errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { ExchangeSummary, MessagesRequest, PluginContext } from '../kernel/index.js';
@@ -247,6 +248,20 @@ describe('postResponse and responseSent', () => {
     expect(res.json().message.content).toEqual([{ type: 'text', text: 'ECHO: HI [echo]' }]);
   });
 
+  it('shows the decision actually used to the response path', async () => {
+    const seen: Array<string | undefined> = [];
+    kernel = await testKernel({
+      plugins: [
+        testSurface(),
+        plugin('fallback', (ctx) => ctx.hooks.on('invoke', (call, next) => next({ ...call, decision: { ...call.decision, model: 'fallback-model', tier: 'COMPLEX' } }))),
+        plugin('badge', (ctx) => ctx.hooks.on('postResponse', (ev, ex) => void (ev.type === 'message_start' && seen.push(`${ex.decision?.provider}/${ex.decision?.model}/${ex.decision?.tier}`)))),
+        echoProvider(),
+      ],
+    });
+    await post(kernel, request('hi'));
+    expect(seen).toEqual(['echo/fallback-model/COMPLEX']);
+  });
+
   it('fails the request naming the plugin when a transform throws', async () => {
     kernel = await testKernel({
       plugins: [testSurface(), plugin('bad-transform', (ctx) => ctx.hooks.on('postResponse', () => { throw new TypeError('nope'); })), echoProvider()],
@@ -301,7 +316,7 @@ describe('toolExec', () => {
         plugin('mcp', (ctx) => ctx.hooks.on('toolExec', { owns: (c) => c.name.startsWith('mcp__'), execute: async () => ({ content: [{ type: 'text', text: 'mcp' }] }) })),
       ],
     });
-    const ex = { id: 'r1', surface: 'test', headers: {}, signal: new AbortController().signal, team: undefined, log: kernel.log, startedAt: 0, state: new Map(), timings: { upstreamMs: 0 }, stop: () => { throw new Error('unused'); } };
+    const ex = createExchange({ id: 'r1', surface: 'test', log: kernel.log });
     expect(await exec.execTool({ id: 't1', name: 'Read', input: { path: 'a.ts' } }, ex)).toEqual({ status: 'done', result: { content: 'file text' }, plugin: 'workspace' });
     expect(await exec.execTool({ id: 't2', name: 'Bash', input: { command: 'git push --force' } }, ex)).toEqual({ status: 'denied', reason: 'force push is not allowed', plugin: 'git-policy' });
     expect(await exec.execTool({ id: 't3', name: 'mcp__fs__list', input: {} }, ex)).toMatchObject({ status: 'done', plugin: 'mcp' });

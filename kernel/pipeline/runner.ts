@@ -3,6 +3,7 @@ import { LynkrError, isLynkrError } from '../errors.js';
 import type { MessagesRequest, MessagesResponse, StreamEvent } from '../ir/types.js';
 import { messageToEvents } from '../ir/stream.js';
 import { ResponseStream, transformFor } from './response-stream.js';
+import { setDecision } from './exchange.js';
 import type { PipelineResult } from '../plugin/context.js';
 import type { ProviderLookup } from '../providers/registry.js';
 import type { CompiledStages, HookBus } from './hook-bus.js';
@@ -189,10 +190,12 @@ export class PipelineRunner {
   /** The around-chain: each handler wraps next(); the innermost calls the chosen provider. */
   #invoke(stages: CompiledStages, request: MessagesRequest, decision: ResolvedDecision, ex: Exchange): Promise<PipelineResult> {
     let used = decision;
+    setDecision(ex, decision);
     const invokeHandlers = stages.invoke;
     const dispatch = (i: number, call: InvokeCall): Promise<InvokeResult> => {
       if (i === invokeHandlers.length) {
         used = call.decision;
+        setDecision(ex, used);
         return this.#callProvider(call);
       }
       const r = invokeHandlers[i]!;

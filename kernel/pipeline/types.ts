@@ -41,6 +41,12 @@ export interface Exchange {
   readonly state: Map<unknown, unknown>;
   /** Timings the kernel records; `upstreamMs` is time spent waiting on providers. */
   readonly timings: ExchangeTimings;
+  /**
+   * The route decision once the route stage has made it (and the one actually
+   * used, after an invoke handler such as a fallback changed it): what
+   * postResponse and responseSent handlers read to know where the answer came from.
+   */
+  readonly decision: ResolvedDecision | undefined;
   /** Answer the request from a `preRoute` handler and stop the pipeline. */
   stop(response: MessagesResponse | AsyncIterable<StreamEvent>): Stop;
 }
