@@ -194,6 +194,12 @@ export const ERRORS = spec({
     meaning: 'The upstream did not connect, answer or send a byte in time.',
     fix: 'Raise the provider\'s timeouts, or check that the model is loaded.',
   },
+  LYNKR_ERR_UPSTREAM_DISCONNECTED: {
+    status: 502,
+    retryable: true,
+    meaning: 'The upstream closed the connection after it began to answer, before the answer was complete.',
+    fix: 'Check the upstream\'s logs (a crash, an out-of-memory kill, a proxy in between timing out); sending the request again may succeed.',
+  },
   LYNKR_ERR_UPSTREAM_PROTOCOL: {
     status: 502,
     retryable: false,

@@ -90,6 +90,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
   const keys = new KeyMap(config);
   const pipeline: PipelineApi = {
     handle: (request, ex) => runner.handle(request, ex),
+    decide: (request, ex) => runner.decide(request, ex),
     execTool: (call, ex) => runner.execTool(call, ex),
   };
 

@@ -96,6 +96,21 @@ describe('lynkr CLI', () => {
     expect(t.err).toHaveLength(2);
   });
 
+  it('explains where a prompt would go without calling a model', async () => {
+    const dir = project(`export default { storage: 'memory://', plugins: ['hello', ['router-static', { target: 'ollama:qwen2.5-coder:7b' }]] };`);
+    const t = io(dir);
+    expect(await main(['route', 'fix', 'the', 'failing', 'test'], t.io)).toBe(0);
+    expect(t.out).toEqual(['route: ollama:qwen2.5-coder:7b', 'reasons:\n  - static: ollama:qwen2.5-coder:7b']);
+    expect(await main(['route', 'hello'], t.io)).toBe(0);
+    expect(t.out[2]).toBe('answered by plugin "hello" in preRoute: no model would be called');
+    expect(await main(['route', '--json', 'refactor it'], t.io)).toBe(0);
+    expect(JSON.parse(t.out[3]!)).toEqual({ decision: { model: 'qwen2.5-coder:7b', provider: 'ollama', reasons: ['static: ollama:qwen2.5-coder:7b'] }, answeredBy: null });
+    writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ model: 'm', messages: 'nope' }));
+    expect(await main(['route', '--request', 'bad.json'], t.io)).toBe(2);
+    expect(t.err[0]).toMatch(/^lynkr: --request bad\.json: .*messages/);
+    expect(await main(['route'], t.io)).toBe(2);
+  });
+
   it('serves until told to stop', async () => {
     const dir = project(`export default { storage: 'memory://', plugins: ['hello'] };`);
     const t = io(dir);

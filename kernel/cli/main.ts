@@ -1,9 +1,14 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pino from 'pino';
 import { isLynkrError } from '../errors.js';
 import { loadConfig, type LoadOptions } from '../config/load.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { createKernel, type Kernel } from '../kernel.js';
+import { createExchange } from '../pipeline/exchange.js';
+import { formatValidationErrors, validateMessagesRequest } from '../ir/schema.js';
+import type { MessagesRequest } from '../ir/types.js';
 import { maskSecrets } from '../log/index.js';
 import { pluginEntryName } from '../loader/names.js';
 import { isPluginFactory, isPluginInstance } from '../plugin/define.js';
@@ -25,11 +30,15 @@ Commands:
   serve            start the gateway (the default command)
   plugins          print the plugins in boot order and the pipeline per stage
   config check     validate the config and print it with secrets masked
+  route PROMPT     print where a request with this prompt would go, and why,
+                   without calling a model (--request FILE explains a saved
+                   Anthropic Messages request instead; --json for JSON)
 
 Options:
   --config FILE    use this config file (default: lynkr.config.ts here, else the environment)
   --port N         listen on port N (overrides PORT and server.port)
   --host H         bind to H (default 127.0.0.1)
+  --json           machine-readable output (route)
   --version        print the version
   --help           print this help
 
@@ -39,6 +48,8 @@ const OPTIONS = {
   config: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
+  request: { type: 'string' },
+  json: { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -82,9 +93,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.out(HELP);
     return 0;
   }
-  const command = positionals.join(' ') || 'serve';
+  const command = positionals[0] === 'route' ? 'route' : positionals.join(' ') || 'serve';
   try {
     switch (command) {
+      case 'route':
+        return await route(loadOptions(values, io), io, { prompt: positionals.slice(1).join(' '), requestFile: values.request, json: values.json === true });
       case 'serve':
         return await serve(loadOptions(values, io), io);
       case 'plugins':
@@ -159,6 +172,40 @@ export function describeKernel(kernel: Kernel): string {
     }
   }
   return lines.join('\n');
+}
+
+async function route(options: LoadOptions, io: Io, args: { prompt: string; requestFile?: string; json: boolean }): Promise<number> {
+  let request: MessagesRequest;
+  if (args.requestFile) {
+    const body: unknown = JSON.parse(await readFile(path.resolve(io.cwd, args.requestFile), 'utf8'));
+    const checked = validateMessagesRequest(body);
+    if (!checked.ok) throw new UsageError(`--request ${args.requestFile}: ${formatValidationErrors(checked.errors)}`);
+    request = checked.value;
+  } else if (args.prompt) {
+    request = { model: 'claude-sonnet-4-5', max_tokens: 4096, messages: [{ role: 'user', content: args.prompt }] };
+  } else {
+    throw new UsageError('route needs a prompt (lynkr route "fix the failing test") or --request FILE');
+  }
+  const config = await loadConfig(options);
+  const kernel = await createKernel(config, { logger: quietLogger(io) });
+  try {
+    const ex = createExchange({ id: 'route-cli', surface: 'cli', log: kernel.log });
+    const outcome = await kernel.pipeline.decide(request, ex);
+    if (args.json) {
+      io.out(JSON.stringify({ decision: outcome.decision ?? null, answeredBy: outcome.answeredBy ?? null }, null, 2));
+    } else if (outcome.answeredBy) {
+      io.out(`answered by plugin "${outcome.answeredBy}" in preRoute: no model would be called`);
+    } else {
+      const d = outcome.decision!;
+      const { provider, model, tier, reasons, ...extra } = d;
+      const facts = [tier && `tier ${tier}`, ...Object.entries(extra).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)].filter(Boolean);
+      io.out(`route: ${provider}:${model}${facts.length ? ` (${facts.join(', ')})` : ''}`);
+      io.out(reasons.length ? `reasons:\n${reasons.map((r) => `  - ${r}`).join('\n')}` : 'reasons: (none given)');
+    }
+  } finally {
+    await kernel.stop();
+  }
+  return 0;
 }
 
 async function configCheck(options: LoadOptions, io: Io): Promise<number> {

@@ -114,6 +114,18 @@ export class PipelineRunner {
     }
   }
 
+  /** preRoute and route only: where a request would go, without calling a model. */
+  async decide(request: MessagesRequest, ex: Exchange): Promise<RouteOutcome> {
+    const stages = this.bus.stages(ex.team);
+    let pre = this.#preRoute(stages.preRoute, request, ex, 0);
+    if (isPromise(pre)) pre = await pre;
+    if (pre.stop) return { request: pre.request, decision: undefined, answeredBy: pre.by };
+    let decision = this.#route(stages.route, pre.request, ex);
+    if (isPromise(decision)) decision = await decision;
+    setDecision(ex, decision);
+    return { request: pre.request, decision, answeredBy: undefined };
+  }
+
   async execTool(call: ToolCall, ex: Exchange): Promise<ToolExecOutcome> {
     const handlers = this.bus.stages(ex.team).toolExec;
     for (const r of handlers) {
@@ -326,6 +338,13 @@ export class PipelineRunner {
     const err = hookError(error, plugin, 'responseSent');
     (ex.log ?? this.log).warn({ err, plugin, stage: 'responseSent' }, err.message);
   }
+}
+
+/** What `decide` found: the decision, or the plugin that would answer in preRoute. */
+export interface RouteOutcome {
+  request: MessagesRequest;
+  decision: ResolvedDecision | undefined;
+  answeredBy: string | undefined;
 }
 
 interface PreRouteOutcome {

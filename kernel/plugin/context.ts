@@ -82,6 +82,12 @@ export interface PipelineApi {
    * of the event iterator. responseSent observers run when the events end.
    */
   handle(request: MessagesRequest, ex: Exchange): Promise<PipelineResult>;
+  /**
+   * Run preRoute and route only: where the request would go, and why, without
+   * calling a model (`lynkr route`). `answeredBy` names a preRoute plugin that
+   * would answer the request itself.
+   */
+  decide(request: MessagesRequest, ex: Exchange): Promise<{ request: MessagesRequest; decision: RouteDecision | undefined; answeredBy: string | undefined }>;
   /** Run a tool call through the toolExec stage: guards, then the first executor that owns it. */
   execTool(call: ToolCall, ex: Exchange): Promise<ToolExecOutcome>;
 }
