@@ -124,22 +124,29 @@ async function resolveByName(spec: string, from: string, where: string): Promise
   return { name, definition, source: `${packageName}@${found.pkg.version ?? '0.0.0'}` };
 }
 
-/** Resolve every config entry to a plugin definition. */
+/**
+ * Resolve every config entry to a plugin definition. One at a time, on
+ * purpose: imports in parallel save nothing measurable at boot, and
+ * sequential resolution keeps errors in config order (and sidesteps module
+ * loaders, jest's among them, that race on a shared dependency).
+ */
 export async function resolveEntries(entries: readonly SourcedPluginEntry[]): Promise<ResolvedEntry[]> {
-  return Promise.all(
-    entries.map(async ({ entry, from }, index): Promise<ResolvedEntry> => {
-      const where = `plugins[${index}]`;
-      const name = pluginEntryName(entry, where);
-      if (typeof entry === 'string' || Array.isArray(entry)) {
-        const spec = typeof entry === 'string' ? entry : (entry[0] as string);
-        const options = Array.isArray(entry) ? (entry[1] as Record<string, unknown> | undefined) : undefined;
-        if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
-          throw new LynkrError('LYNKR_ERR_PLUGIN_OPTIONS', `plugin "${name}" (${where}): ${where}[1]: Expected object`);
-        }
-        return { ...(await resolveByName(spec, from, where)), options, where };
+  const resolved: ResolvedEntry[] = [];
+  for (const [index, { entry, from }] of entries.entries()) {
+    const where = `plugins[${index}]`;
+    const name = pluginEntryName(entry, where);
+    if (typeof entry === 'string' || Array.isArray(entry)) {
+      const spec = typeof entry === 'string' ? entry : (entry[0] as string);
+      const options = Array.isArray(entry) ? (entry[1] as Record<string, unknown> | undefined) : undefined;
+      if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+        throw new LynkrError('LYNKR_ERR_PLUGIN_OPTIONS', `plugin "${name}" (${where}): ${where}[1]: Expected object`);
       }
-      if (isPluginInstance(entry)) return { name, definition: entry.definition, options: entry.options, source: 'inline', where };
-      return { name, definition: (entry as { definition: PluginDefinition }).definition, options: undefined, source: 'inline', where };
-    }),
-  );
+      resolved.push({ ...(await resolveByName(spec, from, where)), options, where });
+    } else if (isPluginInstance(entry)) {
+      resolved.push({ name, definition: entry.definition, options: entry.options, source: 'inline', where });
+    } else {
+      resolved.push({ name, definition: (entry as { definition: PluginDefinition }).definition, options: undefined, source: 'inline', where });
+    }
+  }
+  return resolved;
 }
