@@ -5,8 +5,10 @@ describe('environment mapping', () => {
   it('serves Ollama on localhost when the environment names nothing', () => {
     expect(defaults({})).toEqual([
       'api-anthropic',
+      'badge-sanitizer',
       ['provider-openai-compatible', { ollama: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen2.5-coder:7b' } }],
       ['router-static', { target: 'ollama:qwen2.5-coder:7b' }],
+      ['badge', { enabled: false }],
     ]);
   });
 
@@ -22,8 +24,9 @@ describe('environment mapping', () => {
       DATABRICKS_API_BASE: 'https://adb-1.azuredatabricks.net',
       DATABRICKS_API_KEY: 'dapi-x',
     };
-    expect(defaults(env)).toEqual([
+    expect(defaults({ ...env, LYNKR_VISIBLE_ROUTING: 'true' })).toEqual([
       'api-anthropic',
+      'badge-sanitizer',
       [
         'provider-openai-compatible',
         {
@@ -39,14 +42,17 @@ describe('environment mapping', () => {
         },
       ],
       ['router-static', { target: 'openai:gpt-4.1' }],
+      ['badge', { enabled: true }],
     ]);
   });
 
   it('routes to MODEL_DEFAULT when set, and to Anthropic when MODEL_PROVIDER says so', () => {
     expect(defaults({ MODEL_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-ant', MODEL_DEFAULT: 'claude-opus-4-5' })).toEqual([
       'api-anthropic',
+      'badge-sanitizer',
       ['provider-anthropic', { baseUrl: 'https://api.anthropic.com', apiKey: 'sk-ant', model: 'claude-sonnet-4-5' }],
       ['router-static', { target: 'anthropic:claude-opus-4-5' }],
+      ['badge', { enabled: false }],
     ]);
   });
 

@@ -92,8 +92,9 @@ export const ENV_PROVIDERS = [...Object.keys(OPENAI_COMPATIBLE), 'anthropic'] as
 
 /**
  * The built-in plugin set, configured from the environment: the API surfaces
- * in front, the providers the environment names behind (Ollama on localhost
- * when it names none), and the router (`MODEL_PROVIDER`, `MODEL_DEFAULT`).
+ * in front, the badge sanitizer, the providers the environment names behind
+ * (Ollama on localhost when it names none), the router (`MODEL_PROVIDER`,
+ * `MODEL_DEFAULT`) and the routing badge (`LYNKR_VISIBLE_ROUTING`).
  * @public
  */
 export function defaults(env: Env = process.env): PluginEntry[] {
@@ -109,12 +110,15 @@ export function defaults(env: Env = process.env): PluginEntry[] {
   for (const [id, p] of Object.entries(OPENAI_COMPATIBLE)) {
     if (id === primary || p.on(env)) compatible[id] = { ...p.entry(env), model: p.model(env) };
   }
-  const plugins: PluginEntry[] = ['api-anthropic'];
+  // The sanitizer is always on: history may hold badges from another instance or a team that shows them.
+  const plugins: PluginEntry[] = ['api-anthropic', 'badge-sanitizer'];
   if (Object.keys(compatible).length) plugins.push(['provider-openai-compatible', compatible]);
   if (primary === 'anthropic') plugins.push(['provider-anthropic', { ...ANTHROPIC.entry(env), model: ANTHROPIC.model(env) }]);
 
   const model = env.MODEL_DEFAULT ?? (primary === 'anthropic' ? ANTHROPIC.model(env) : OPENAI_COMPATIBLE[primary]!.model(env));
   plugins.push(['router-static', { target: `${primary}:${model}` }]);
+  // Listed even when off, so that a team can turn it on with teams.<name>.options.badge.enabled.
+  plugins.push(['badge', { enabled: env.LYNKR_VISIBLE_ROUTING === 'true' }]);
   return plugins;
 }
 
