@@ -91,15 +91,30 @@ export function upstreamHttpError(label: string, status: number, headers: Record
   });
 }
 
+/** Anthropic's error types and the statuses they come with. */
+const STATUS_BY_TYPE: Record<string, number> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  overloaded_error: 529,
+};
+
 /**
- * An error object an upstream sent inside a stream or a 200 body (OpenRouter
- * and vLLM do), as a LynkrError. A numeric `code` in the HTTP range is read
- * as the status it stands for.
+ * An error object an upstream sent inside a stream or a 200 body (an
+ * Anthropic `error` event; OpenRouter and vLLM error chunks), as a
+ * LynkrError. The status it stands for comes from a numeric `error.code`
+ * in the HTTP range, else from an Anthropic `error.type`, else 502.
  * @public
  */
 export function upstreamBodyError(label: string, body: unknown): LynkrError {
-  const code = (body as { error?: { code?: unknown } } | undefined)?.error?.code;
-  const status = typeof code === 'number' && code >= 400 && code < 600 ? code : 502;
+  const error = (body as { error?: { code?: unknown; type?: unknown } } | undefined)?.error;
+  const code = error?.code;
+  const status =
+    typeof code === 'number' && code >= 400 && code < 600 ? code : ((typeof error?.type === 'string' && STATUS_BY_TYPE[error.type]) || 502);
   return upstreamHttpError(label, status, {}, JSON.stringify(body));
 }
 

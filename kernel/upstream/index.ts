@@ -7,3 +7,4 @@ export type { UpstreamRequest, UpstreamResponse, UpstreamTimeouts } from './clie
 export { MAX_ERROR_BODY, parseUpstreamJson, upstreamBodyError, upstreamHttpError } from './errors.js';
 export type { UpstreamTimeoutKind } from './errors.js';
 export { isEventStream, passThroughHeaders } from './headers.js';
+export { prefetch } from './stream.js';
