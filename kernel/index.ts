@@ -76,6 +76,11 @@ export { LynkrError, ERRORS, isLynkrError, toLynkrError } from './errors.js';
 export type { ErrorCode, LynkrErrorOptions } from './errors.js';
 export { errorTypeForStatus } from './http/errors.js';
 
+// Writing answers (shared by the API surfaces)
+export { answerHeaders, overheadMs, statusForErrorType, errorFromStreamError } from './http/answer.js';
+export { streamAnswer } from './http/sse-response.js';
+export type { SseEncoding, StreamAnswerOptions } from './http/sse-response.js';
+
 // Logging helpers
 export { maskSecrets, isSecretKey } from './log/index.js';
 
@@ -83,3 +88,4 @@ export { maskSecrets, isSecretKey } from './log/index.js';
 export * from './ir/index.js';
 export * from './codecs/openai-chat/index.js';
 export * from './upstream/index.js';
+export * from './codecs/openai-responses/index.js';

@@ -3,6 +3,7 @@
  * upstream's own message, and transport failures (refused, timed out, cut).
  */
 import { LynkrError } from '../errors.js';
+import { statusForErrorType } from '../http/answer.js';
 import { passThroughHeaders } from './headers.js';
 
 /** Which of an upstream call's timeouts fired. @public */
@@ -91,18 +92,6 @@ export function upstreamHttpError(label: string, status: number, headers: Record
   });
 }
 
-/** Anthropic's error types and the statuses they come with. */
-const STATUS_BY_TYPE: Record<string, number> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  permission_error: 403,
-  not_found_error: 404,
-  request_too_large: 413,
-  rate_limit_error: 429,
-  api_error: 500,
-  overloaded_error: 529,
-};
-
 /**
  * An error object an upstream sent inside a stream or a 200 body (an
  * Anthropic `error` event; OpenRouter and vLLM error chunks), as a
@@ -114,7 +103,7 @@ export function upstreamBodyError(label: string, body: unknown): LynkrError {
   const error = (body as { error?: { code?: unknown; type?: unknown } } | undefined)?.error;
   const code = error?.code;
   const status =
-    typeof code === 'number' && code >= 400 && code < 600 ? code : ((typeof error?.type === 'string' && STATUS_BY_TYPE[error.type]) || 502);
+    typeof code === 'number' && code >= 400 && code < 600 ? code : typeof error?.type === 'string' ? statusForErrorType(error.type, 502) : 502;
   return upstreamHttpError(label, status, {}, JSON.stringify(body));
 }
 

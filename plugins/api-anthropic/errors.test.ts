@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { LynkrError, StreamError } from '../../kernel/index.js';
-import { errorFromStreamError, renderAnthropicError } from './errors.js';
+import { LynkrError } from '../../kernel/index.js';
+import { renderAnthropicError } from './errors.js';
 
 describe('renderAnthropicError', () => {
   it('keeps the status, names the type Anthropic uses for it, and sets request-id', () => {
@@ -34,14 +34,5 @@ describe('renderAnthropicError', () => {
       headers: { 'retry-after': '30', 'anthropic-ratelimit-requests-remaining': '0', 'request-id': 'req_up' },
     });
     expect(renderAnthropicError(error, { id: 'req_1' }).headers).toEqual({ 'request-id': 'req_1', 'retry-after': '30', 'anthropic-ratelimit-requests-remaining': '0' });
-  });
-});
-
-describe('errorFromStreamError', () => {
-  it('gives an overloaded stream 529 and an unknown failure 500', () => {
-    expect(errorFromStreamError(new StreamError({ type: 'overloaded_error', message: 'Overloaded' }))).toMatchObject({ status: 529, message: 'Overloaded' });
-    expect(errorFromStreamError(new StreamError({ type: 'rate_limit_error', message: 'x' })).status).toBe(429);
-    expect(errorFromStreamError(new StreamError({ type: 'api_error', message: 'x' })).status).toBe(500);
-    expect(errorFromStreamError(new StreamError({ type: 'something_new', message: 'x' })).status).toBe(500);
   });
 });

@@ -3,11 +3,20 @@
  * one JSON message.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { collectMessage, StreamError, type Exchange, type MessagesResponse, type PipelineApi, type PipelineResult } from '../../kernel/index.js';
-import { errorFromStreamError } from './errors.js';
-import { answerHeaders, overheadMs } from './headers.js';
+import {
+  answerHeaders,
+  collectMessage,
+  errorFromStreamError,
+  overheadMs,
+  StreamError,
+  streamAnswer,
+  type Exchange,
+  type MessagesResponse,
+  type PipelineApi,
+  type PipelineResult,
+} from '../../kernel/index.js';
 import { parseMessagesRequest } from './request.js';
-import { streamAnswer } from './stream.js';
+import { anthropicEncoding } from './stream.js';
 
 /** The route handler, bound to the pipeline and the plugin's options. */
 export function messagesHandler(pipeline: PipelineApi, pingIntervalMs: number) {
@@ -16,7 +25,7 @@ export function messagesHandler(pipeline: PipelineApi, pingIntervalMs: number) {
     try {
       const request = parseMessagesRequest(req.body);
       const result = await pipeline.handle(request, ex);
-      if (request.stream === true) return await streamAnswer(reply, result, ex, pingIntervalMs);
+      if (request.stream === true) return await streamAnswer(reply, result, ex, { pingIntervalMs, encoding: anthropicEncoding(ex) });
       const message = await collect(result, waited);
       return reply.headers(answerHeaders(result.headers, ex, waited.ms)).send(message);
     } catch (caught) {

@@ -1,0 +1,62 @@
+import type { Exchange } from '../pipeline/types.js';
+import { LynkrError } from '../errors.js';
+import type { StreamError } from '../ir/stream.js';
+
+/**
+ * Milliseconds spent in Lynkr itself when an answer's headers go out: the
+ * time since the request arrived, less the time the kernel waited on
+ * providers (`timings.upstreamMs`, up to their response) and the time the
+ * API surface waited on the answer's events before the headers
+ * (`eventWaitMs`: the upstream's time to its first event, or to the whole
+ * answer without streaming).
+ * @public
+ */
+export function overheadMs(ex: Exchange, eventWaitMs: number): string {
+  const ms = performance.now() - ex.startedAt - ex.timings.upstreamMs - eventWaitMs;
+  return Math.max(0, ms).toFixed(2);
+}
+
+/**
+ * The headers of every answer: the pipeline's (`x-lynkr-provider`,
+ * `x-lynkr-model`, the upstream's pass-through headers), `request-id` (the
+ * exchange id, so that one id finds the request in Lynkr's logs; an
+ * upstream's own id travels as `upstream-request-id`) and
+ * `x-lynkr-overhead-ms`.
+ * @public
+ */
+export function answerHeaders(pipelineHeaders: Record<string, string>, ex: Exchange, eventWaitMs: number): Record<string, string> {
+  return { ...pipelineHeaders, 'request-id': ex.id, 'x-lynkr-overhead-ms': overheadMs(ex, eventWaitMs) };
+}
+
+/** Anthropic's statuses by error type: the inverse of errorTypeForStatus for the types Anthropic documents. */
+const STATUS_BY_TYPE: Record<string, number> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  timeout_error: 504,
+  overloaded_error: 529,
+};
+
+/** The HTTP status an Anthropic error type stands for, or `fallback` for a type it does not know. @public */
+export function statusForErrorType(type: string, fallback = 500): number {
+  return STATUS_BY_TYPE[type] ?? fallback;
+}
+
+/**
+ * An answer that failed while it was collected for a non-streaming client
+ * (an `error` event, or an end before `message_stop`) as the HTTP error its
+ * type implies: 529 for `overloaded_error`, so that clients back off as
+ * they would from Anthropic, 429 for a rate limit, else 500.
+ * @public
+ */
+export function errorFromStreamError(error: StreamError): LynkrError {
+  return new LynkrError('LYNKR_ERR_UPSTREAM_HTTP', error.body.message, {
+    status: statusForErrorType(error.body.type),
+    cause: error,
+    detail: { upstreamError: error.body },
+  });
+}
