@@ -5,6 +5,7 @@ describe('environment mapping', () => {
   it('serves Ollama on localhost when the environment names nothing', () => {
     expect(defaults({})).toEqual([
       'api-anthropic',
+      'api-openai',
       'badge-sanitizer',
       ['provider-openai-compatible', { ollama: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen2.5-coder:7b' } }],
       ['router-static', { target: 'ollama:qwen2.5-coder:7b' }],
@@ -26,6 +27,7 @@ describe('environment mapping', () => {
     };
     expect(defaults({ ...env, LYNKR_VISIBLE_ROUTING: 'true' })).toEqual([
       'api-anthropic',
+      'api-openai',
       'badge-sanitizer',
       [
         'provider-openai-compatible',
@@ -49,6 +51,7 @@ describe('environment mapping', () => {
   it('routes to MODEL_DEFAULT when set, and to Anthropic when MODEL_PROVIDER says so', () => {
     expect(defaults({ MODEL_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-ant', MODEL_DEFAULT: 'claude-opus-4-5' })).toEqual([
       'api-anthropic',
+      'api-openai',
       'badge-sanitizer',
       ['provider-anthropic', { baseUrl: 'https://api.anthropic.com', apiKey: 'sk-ant', model: 'claude-sonnet-4-5' }],
       ['router-static', { target: 'anthropic:claude-opus-4-5' }],

@@ -92,7 +92,7 @@ export const ENV_PROVIDERS = [...Object.keys(OPENAI_COMPATIBLE), 'anthropic'] as
 
 /**
  * The built-in plugin set, configured from the environment: the API surfaces
- * in front, the badge sanitizer, the providers the environment names behind
+ * in front (Anthropic Messages, OpenAI Chat Completions and Responses), the badge sanitizer, the providers the environment names behind
  * (Ollama on localhost when it names none), the router (`MODEL_PROVIDER`,
  * `MODEL_DEFAULT`) and the routing badge (`LYNKR_VISIBLE_ROUTING`).
  * @public
@@ -111,7 +111,7 @@ export function defaults(env: Env = process.env): PluginEntry[] {
     if (id === primary || p.on(env)) compatible[id] = { ...p.entry(env), model: p.model(env) };
   }
   // The sanitizer is always on: history may hold badges from another instance or a team that shows them.
-  const plugins: PluginEntry[] = ['api-anthropic', 'badge-sanitizer'];
+  const plugins: PluginEntry[] = ['api-anthropic', 'api-openai', 'badge-sanitizer'];
   if (Object.keys(compatible).length) plugins.push(['provider-openai-compatible', compatible]);
   if (primary === 'anthropic') plugins.push(['provider-anthropic', { ...ANTHROPIC.entry(env), model: ANTHROPIC.model(env) }]);
 

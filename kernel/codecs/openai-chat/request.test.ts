@@ -8,6 +8,12 @@ const opts = { model: 'qwen3-coder', stream: false };
 const png = { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } as const;
 
 describe('toChatRequest', () => {
+  it('passes on the OpenAI-only fields an OpenAI front door carried', () => {
+    const req = { model: 'm', max_tokens: 10, messages: [{ role: 'user' as const, content: 'json please' }], response_format: { type: 'json_object' }, reasoning_effort: 'high' };
+    expect(toChatRequest(req, { model: 'gpt-4o', stream: false })).toMatchObject({ response_format: { type: 'json_object' }, reasoning_effort: 'high' });
+    expect(toChatRequest({ ...req, response_format: undefined, reasoning_effort: undefined }, { model: 'gpt-4o', stream: false })).not.toHaveProperty('response_format');
+  });
+
   it('puts the system prompt first, as one message, without cache_control', () => {
     const out = toChatRequest(
       {

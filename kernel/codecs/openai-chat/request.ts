@@ -79,6 +79,8 @@ export interface ToChatRequestOptions {
  *   others, and any block type Chat Completions has no form for, are dropped.
  * - `cache_control`, `top_k`, `thinking` and `metadata` other than a short
  *   `user_id` have no Chat Completions form and are dropped.
+ * - `response_format` and `reasoning_effort`, which an OpenAI front door
+ *   carries on the IR request as extra fields, are passed on as they are.
  * @public
  */
 export function toChatRequest(req: MessagesRequest, opts: ToChatRequestOptions): ChatRequest {
@@ -110,6 +112,8 @@ export function toChatRequest(req: MessagesRequest, opts: ToChatRequestOptions):
   }
   const user = req.metadata?.user_id;
   if (typeof user === 'string' && user.length > 0 && user.length <= MAX_USER_LENGTH) out.user = user;
+  if (req.response_format != null) out.response_format = req.response_format;
+  if (req.reasoning_effort != null) out.reasoning_effort = req.reasoning_effort;
   if (opts.stream) {
     out.stream = true;
     out.stream_options = { include_usage: true };
