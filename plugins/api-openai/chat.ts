@@ -7,6 +7,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   answerHeaders,
   fromChatRequest,
+  liftCustomTools,
+  lowerCustomCalls,
+  lowerCustomCallsStream,
   LynkrError,
   streamAnswer,
   toChatResponse,
@@ -36,16 +39,18 @@ export function chatHandler(settings: RouteSettings) {
   return async (req: FastifyRequest, reply: FastifyReply, ex: Exchange): Promise<unknown> => {
     const waited: Waited = { ms: 0 };
     try {
-      const body = parseChatRequest(req.body);
+      const parsed = parseChatRequest(req.body);
+      // Custom (free-form) tools travel as functions of one string; their calls go back in the client's form.
+      const { request: body, custom } = liftCustomTools(parsed);
       const request = chatToIR(body, settings.defaultMaxTokens);
       const result = await settings.pipeline.handle(request, ex);
       const meta = { id: openaiId('chatcmpl-'), created: unixNow(), model: result.decision?.model ?? body.model ?? '' };
       if (request.stream === true) {
         const includeUsage = body.stream_options?.include_usage === true;
-        return await streamAnswer(reply, result, ex, { pingIntervalMs: settings.pingIntervalMs, encoding: chatEncoding({ ...meta, includeUsage }) });
+        return await streamAnswer(reply, result, ex, { pingIntervalMs: settings.pingIntervalMs, encoding: chatEncoding({ ...meta, includeUsage }, custom) });
       }
       const message = await collect(result, waited);
-      const completion = toChatResponse(message, { ...meta, model: message.model || meta.model });
+      const completion = lowerCustomCalls(toChatResponse(message, { ...meta, model: message.model || meta.model }), custom);
       return reply.headers(answerHeaders(result.headers, ex, waited.ms)).send(completion);
     } catch (caught) {
       return failed(caught, reply, ex, waited);
@@ -105,17 +110,17 @@ function checkMessages(body: ChatRequest): void {
 const DONE = 'data: [DONE]\n\n';
 
 /** The Chat stream's framing: one `data:` line per chunk, `[DONE]` at the end, an `error` object when it fails. */
-function chatEncoding(opts: ToChatStreamOptions): SseEncoding {
+function chatEncoding(opts: ToChatStreamOptions, custom: ReadonlySet<string>): SseEncoding {
   return {
-    frames: (events) => chatFrames(events, opts),
+    frames: (events) => chatFrames(events, opts, custom),
     errorFrame: (error) => `data: ${JSON.stringify({ error: errorObject(toLynkrError(toRouteError(error))) })}\n\n`,
     end: DONE,
   };
 }
 
-async function* chatFrames(events: AsyncIterable<StreamEvent>, opts: ToChatStreamOptions): AsyncGenerator<string> {
+async function* chatFrames(events: AsyncIterable<StreamEvent>, opts: ToChatStreamOptions, custom: ReadonlySet<string>): AsyncGenerator<string> {
   let finished = false;
-  for await (const chunk of toChatStream(events, opts)) {
+  for await (const chunk of lowerCustomCallsStream(toChatStream(events, opts), custom)) {
     if (chunk.choices[0]?.finish_reason) finished = true;
     yield `data: ${JSON.stringify(chunk)}\n\n`;
   }

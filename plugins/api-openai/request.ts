@@ -23,9 +23,20 @@ const ChatMessage = Type.Object({
   tool_call_id: Type.Optional(Type.String()),
 });
 
+const FunctionSpec = Type.Object({ name: Type.String({ minLength: 1 }), description: Type.Optional(Type.String()), parameters: Type.Optional(AnyObject) });
+const CustomSpec = Type.Object({ name: Type.String({ minLength: 1 }), description: Type.Optional(Type.String()), format: Type.Optional(AnyObject) });
+
+/**
+ * A function tool, or a free-form `custom` one (Copilot CLI's apply_patch,
+ * with a grammar), which travels as a function of one string (see
+ * custom-tools.ts in the chat codec). One object with both bodies optional,
+ * rather than a union, so that an error names the missing field;
+ * {@link checkTools} then requires the body that the type names.
+ */
 const ChatTool = Type.Object({
-  type: Type.Literal('function'),
-  function: Type.Object({ name: Type.String({ minLength: 1 }), description: Type.Optional(Type.String()), parameters: Type.Optional(AnyObject) }),
+  type: Type.Enum(['function', 'custom']),
+  function: Type.Optional(FunctionSpec),
+  custom: Type.Optional(CustomSpec),
 });
 
 const ResponseFormat = Type.Object({
@@ -45,7 +56,13 @@ const ChatSchema = Type.Object({
   stream: Nullable(Type.Boolean()),
   stream_options: Nullable(Type.Object({ include_usage: Type.Optional(Type.Boolean()) })),
   tools: Nullable(Type.Array(ChatTool)),
-  tool_choice: Nullable(Type.Union([Type.Enum(['auto', 'none', 'required']), Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String() }) })])),
+  tool_choice: Nullable(
+    Type.Union([
+      Type.Enum(['auto', 'none', 'required']),
+      Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String() }) }),
+      Type.Object({ type: Type.Literal('custom'), custom: Type.Object({ name: Type.String() }) }),
+    ]),
+  ),
   parallel_tool_calls: Nullable(Type.Boolean()),
   response_format: Nullable(ResponseFormat),
   reasoning_effort: Effort,
@@ -101,7 +118,17 @@ function checked<T>(body: unknown, validator: typeof chatValidator | typeof resp
 
 /** The body of `POST /v1/chat/completions`, checked; a 400 naming the first parameter at fault otherwise. */
 export function parseChatRequest(body: unknown): ChatRequest {
-  return checked<ChatRequest>(body, chatValidator, 'model and messages');
+  const req = checked<ChatRequest>(body, chatValidator, 'model and messages');
+  checkTools(req.tools as Array<{ type: string; function?: unknown; custom?: unknown }> | null | undefined);
+  return req;
+}
+
+/** Each tool carries the body its type names: `function` for a function tool, `custom` for a custom one. */
+function checkTools(tools: Array<{ type: string; function?: unknown; custom?: unknown }> | null | undefined): void {
+  tools?.forEach((tool, i) => {
+    const key = tool.type === 'custom' ? 'custom' : 'function';
+    if (tool[key] === undefined) throw invalidParam(`tools[${i}].${key}`, `Missing required parameter: 'tools[${i}].${key}'.`);
+  });
 }
 
 /** The body of `POST /v1/responses`, checked; a 400 naming the first parameter at fault otherwise. */

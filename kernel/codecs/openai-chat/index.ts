@@ -15,3 +15,15 @@ export {
   type ToChatResponseOptions,
 } from './response.js';
 export { fromChatStream, toChatStream, type FromChatStreamOptions, type ToChatStreamOptions } from './stream.js';
+export {
+  CUSTOM_INPUT,
+  customInput,
+  customText,
+  customToolSchema,
+  liftCustomTools,
+  lowerCustomCalls,
+  lowerCustomCallsStream,
+  type ChatCustomTool,
+  type ChatCustomToolCall,
+  type CustomToolFormat,
+} from './custom-tools.js';

@@ -8,7 +8,8 @@ import { parseToolInput } from '../../ir/tool-input.js';
 import type { ContentBlock, ContentDelta, RedactedThinkingBlock, StreamEvent, ToolUseBlock } from '../../ir/types.js';
 import { stopReasonToStatus, usageToResponses } from './mapping.js';
 import { reasoningContent, RESPONSES_FAMILY } from './reasoning.js';
-import { customText, type ResponsesToolNames } from './tools.js';
+import { customText } from '../openai-chat/custom-tools.js';
+import type { ResponsesToolNames } from './tools.js';
 import type {
   ResponsesError,
   ResponsesOutputItem,

@@ -18,9 +18,9 @@ import type {
   ToolUseBlock,
 } from '../../ir/types.js';
 import { parseToolInput } from '../../ir/tool-input.js';
+import { customInput } from '../openai-chat/custom-tools.js';
 import {
   BUILTIN_TOOL,
-  customInput,
   flatToolName,
   isBuiltinTool,
   splitTools,

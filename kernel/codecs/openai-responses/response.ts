@@ -7,7 +7,8 @@ import { parseToolInput } from '../../ir/tool-input.js';
 import type { ContentBlock, MessagesResponse, OtherBlock } from '../../ir/types.js';
 import { ResponsesStreamEncoder, type ToResponsesOptions } from './encoder.js';
 import { statusToStopReason, usageFromResponses } from './mapping.js';
-import { customInput, flatToolName } from './tools.js';
+import { customInput } from '../openai-chat/custom-tools.js';
+import { flatToolName } from './tools.js';
 import type { ResponsesResponse } from './types.js';
 
 /**

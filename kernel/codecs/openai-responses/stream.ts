@@ -8,7 +8,8 @@ import { StreamError } from '../../ir/stream.js';
 import type { ContentBlock, ContentDelta, StreamEvent } from '../../ir/types.js';
 import { ResponsesStreamEncoder, responsesError, type ToResponsesOptions } from './encoder.js';
 import { statusToStopReason, usageFromResponses } from './mapping.js';
-import { customInput, flatToolName } from './tools.js';
+import { customInput } from '../openai-chat/custom-tools.js';
+import { flatToolName } from './tools.js';
 import type { ResponsesError, ResponsesOutputItem, ResponsesStreamEvent } from './types.js';
 
 /**

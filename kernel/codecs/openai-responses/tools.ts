@@ -7,6 +7,7 @@
  */
 import type { ChatTool } from '../openai-chat/types.js';
 import { ChatRequestError } from '../openai-chat/request.js';
+import { customToolSchema, type CustomToolFormat } from '../openai-chat/custom-tools.js';
 import type { Tool } from '../../ir/types.js';
 import type { ResponsesCustomTool, ResponsesFunctionTool, ResponsesTool } from './types.js';
 
@@ -37,9 +38,6 @@ export function flatToolName(name: string, namespace?: string): string {
   return namespace.endsWith('__') ? `${namespace}${name}` : `${namespace}__${name}`;
 }
 
-/** The single parameter a custom tool's free-form input travels in. */
-export const CUSTOM_INPUT = 'input';
-
 /**
  * Marks an IR tool that stands for one of OpenAI's built-in tools
  * (`web_search`, `file_search`, ...): only a Responses upstream can run it,
@@ -56,20 +54,6 @@ export function builtinToIR(tool: ResponsesTool): Tool {
 /** Whether an IR tool is one of OpenAI's built-in tools, carried by {@link builtinToIR}. @public */
 export function isBuiltinTool(tool: Tool): boolean {
   return typeof tool[BUILTIN_TOOL] === 'object' && tool[BUILTIN_TOOL] !== null;
-}
-
-function customSchema(tool: ResponsesCustomTool): Record<string, unknown> {
-  const format = tool.format as { type?: string; syntax?: string; definition?: string } | undefined;
-  const grammar =
-    format?.type === 'grammar' && typeof format.definition === 'string'
-      ? `The raw input, which must match this ${format.syntax ?? ''} grammar:\n${format.definition}`
-      : 'The raw input.';
-  return {
-    type: 'object',
-    properties: { [CUSTOM_INPUT]: { type: 'string', description: grammar } },
-    required: [CUSTOM_INPUT],
-    additionalProperties: false,
-  };
 }
 
 /** The tools of a Responses request, split by what becomes of them. */
@@ -93,7 +77,7 @@ export function splitTools(tools: readonly ResponsesTool[]): SplitTools {
     const custom = tool.type === 'custom';
     if (custom || namespace) out.names.set(flat, { name: tool.name, ...(namespace && { namespace }), ...(custom && { custom }) });
     const description = tool.description ?? undefined;
-    const parameters = custom ? customSchema(tool) : ((tool as ResponsesFunctionTool).parameters ?? undefined);
+    const parameters = custom ? customToolSchema((tool as ResponsesCustomTool).format as CustomToolFormat) : ((tool as ResponsesFunctionTool).parameters ?? undefined);
     out.functions.push({
       type: 'function',
       function: { name: flat, ...(description !== undefined && { description }), ...(parameters !== undefined && { parameters }) },
@@ -117,13 +101,3 @@ export function splitTools(tools: readonly ResponsesTool[]): SplitTools {
   return out;
 }
 
-/** The IR input of a call from the client's form: custom tools take their free text as `{ input }`. */
-export function customInput(text: string): Record<string, unknown> {
-  return { [CUSTOM_INPUT]: text };
-}
-
-/** A custom tool call's free text from its IR input. */
-export function customText(input: Record<string, unknown> | undefined): string {
-  const text = input?.[CUSTOM_INPUT];
-  return typeof text === 'string' ? text : JSON.stringify(input ?? {});
-}
