@@ -18,6 +18,21 @@ function errorOf(fn: () => unknown): ChatRequestError {
 }
 
 describe('fromResponsesRequest: input items', () => {
+  it('takes the tools of an additional_tools item (Codex with tool search), once, and says nothing of the item to the model', () => {
+    const item = {
+      type: 'additional_tools',
+      role: 'developer',
+      tools: [
+        { type: 'function', name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } },
+        { type: 'namespace', name: 'mcp__fs__', tools: [{ type: 'function', name: 'read', parameters: { type: 'object', properties: {} } }] },
+      ],
+    } as unknown as ResponsesInputItem;
+    const { request, toolNames } = fromResponsesRequest(req({ input: [item, { role: 'user', content: 'hi' }] }), { history: [item] });
+    expect(request.tools?.map((t) => t.name)).toEqual(['exec_command', 'mcp__fs__read']);
+    expect(toolNames.get('mcp__fs__read')).toEqual({ name: 'read', namespace: 'mcp__fs__' });
+    expect(request.messages).toEqual([{ role: 'user', content: 'hi' }]);
+  });
+
   it('reads a string input as one user message, with instructions as the system prompt', () => {
     const { request } = fromResponsesRequest(req({ input: 'hi', instructions: 'Be brief.', max_output_tokens: 300 }));
     expect(request).toEqual({

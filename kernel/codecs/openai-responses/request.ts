@@ -109,7 +109,8 @@ export interface DecodedResponsesRequest {
  * @public
  */
 export function fromResponsesRequest(req: ResponsesRequest, opts: FromResponsesRequestOptions = {}): DecodedResponsesRequest {
-  const split = splitTools(req.tools ?? []);
+  const declared = req.tools ?? [];
+  const split = splitTools([...declared, ...additionalTools([...(opts.history ?? []), ...(Array.isArray(req.input) ? req.input : [])], declared)]);
   const base = fromChatRequest({
     model: req.model,
     messages: [],
@@ -136,6 +137,26 @@ export function fromResponsesRequest(req: ResponsesRequest, opts: FromResponsesR
   if (format && format.type !== 'text') request.response_format = formatToChat(format);
   if (req.reasoning?.effort) request.reasoning_effort = req.reasoning.effort;
   return { request, toolNames: split.names };
+}
+
+/**
+ * Tools declared inside the input rather than in `tools`: Codex sends an
+ * `{type: "additional_tools", role: "developer", tools: [...]}` item (for
+ * models with tool search) and no top-level tools. They are the request's
+ * tools all the same.
+ */
+function additionalTools(items: readonly ResponsesInputItem[], declared: readonly ResponsesTool[]): ResponsesTool[] {
+  // A conversation continued from a stored response repeats the item: each tool counts once.
+  const key = (t: ResponsesTool) => {
+    const { type, name, namespace } = t as { type?: string; name?: string; namespace?: string };
+    return `${type}:${namespace ?? ''}:${name ?? ''}`;
+  };
+  const seen = new Set(declared.map(key));
+  return items.flatMap((item) => {
+    const extra = item as { type?: unknown; tools?: unknown };
+    if (extra?.type !== 'additional_tools' || !Array.isArray(extra.tools)) return [];
+    return (extra.tools as ResponsesTool[]).filter((t) => !seen.has(key(t)) && seen.add(key(t)));
+  });
 }
 
 function toolChoiceToChat(choice: ResponsesToolChoice | null | undefined): ChatToolChoice | undefined {
@@ -192,6 +213,9 @@ class ItemReader {
         return this.#assistant(reasoningToThinking(item as ResponsesReasoningItem));
       case 'item_reference':
         throw new ChatRequestError(param, 'item_reference items are not supported: send the items themselves, or continue with previous_response_id.');
+      case 'additional_tools':
+        // Its tools were taken with the request's own (additionalTools); it says nothing to the model.
+        return;
       default:
         if (BUILTIN_ITEMS.has(type)) {
           this.#onDrop?.(`${param}: a ${type} item (built-in tools run only on OpenAI)`);
