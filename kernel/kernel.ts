@@ -20,6 +20,7 @@ import { Providers } from './providers/registry.js';
 import { StoreFactory } from './store/index.js';
 import { defaultErrorBody, normalizeError } from './http/errors.js';
 import { Wraps } from './wrap/registry.js';
+import type { WrapRegistry } from './wrap/types.js';
 import { inboundKey, KeyMap } from './http/auth.js';
 
 /** One plugin as booted, for `lynkr plugins` and `/health/ready`. @public */
@@ -59,6 +60,8 @@ export interface Kernel {
   readonly pipeline: PipelineApi;
   /** Whether every plugin's `ready` has resolved. */
   readonly isReady: boolean;
+  /** The wrap targets the plugins registered, read only (`lynkr wrap <name>`). */
+  readonly wraps: Pick<WrapRegistry, 'get' | 'list'>;
 }
 
 interface RouteConfig {
@@ -95,7 +98,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
   };
 
   const app = Fastify({
-    loggerInstance: log.child({ name: 'http' }),
+    loggerInstance: log.child({ component: 'http' }),
     // Per-request info lines would cost on the hot path; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.server.bodyLimit,
@@ -303,6 +306,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
     log,
     plugins: records,
     pipeline,
+    wraps: { get: (name) => wraps.get(name), list: () => wraps.list() },
     get isReady() {
       return ready;
     },

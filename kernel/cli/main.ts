@@ -7,6 +7,7 @@ import { loadConfig, type LoadOptions } from '../config/load.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { createKernel, type Kernel } from '../kernel.js';
 import { createExchange } from '../pipeline/exchange.js';
+import { wrapCommand } from './wrap.js';
 import { formatValidationErrors, validateMessagesRequest } from '../ir/schema.js';
 import type { MessagesRequest } from '../ir/types.js';
 import { maskSecrets } from '../log/index.js';
@@ -30,6 +31,8 @@ Commands:
   serve            start the gateway (the default command)
   plugins          print the plugins in boot order and the pipeline per stage
   config check     validate the config and print it with secrets masked
+  wrap TARGET      start Lynkr and run a coding tool pointed at it:
+                   claude, codex, copilot, aider, cursor (lynkr wrap --help)
   route PROMPT     print where a request with this prompt would go, and why,
                    without calling a model (--request FILE explains a saved
                    Anthropic Messages request instead; --json for JSON)
@@ -77,6 +80,8 @@ function quietLogger(io: Io) {
  * Run the CLI. Returns the exit code; `serve` returns only after shutdown.
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  // Everything after `wrap <target>` belongs to the tool: it is parsed by the wrap command, not here.
+  if (argv[0] === 'wrap') return wrapCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });

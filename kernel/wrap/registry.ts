@@ -11,6 +11,13 @@ export class Wraps {
         if (!target || typeof target.name !== 'string' || typeof target.prepare !== 'function') {
           throw new LynkrError('LYNKR_ERR_PLUGIN_SETUP', `plugin "${plugin}" registered a wrap target without a name or prepare()`, { plugin });
         }
+        // The name is typed on the command line and becomes LYNKR_WRAP_<NAME>_BIN.
+        if (!/^[a-z][a-z0-9-]*$/.test(target.name)) {
+          throw new LynkrError('LYNKR_ERR_PLUGIN_SETUP', `plugin "${plugin}" registered wrap target "${target.name}": the name must be lower-case letters, digits and dashes`, { plugin });
+        }
+        if (!Array.isArray(target.binaries) || !target.binaries.length || target.binaries.some((b) => typeof b !== 'string' || !b)) {
+          throw new LynkrError('LYNKR_ERR_PLUGIN_SETUP', `plugin "${plugin}" registered wrap target "${target.name}" without binaries to look for`, { plugin });
+        }
         const existing = this.#targets.get(target.name);
         if (existing) {
           throw new LynkrError('LYNKR_ERR_PLUGIN_SETUP', `wrap target "${target.name}" is registered by both "${existing.plugin}" and "${plugin}"`, { plugin });
