@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { configFromEnv, defaults, envOverrides } from './env.js';
 
+const WRAP = ['stats', 'wrap-claude', 'wrap-codex', 'wrap-copilot', 'wrap-aider', 'wrap-cursor'];
+
 describe('environment mapping', () => {
   it('serves Ollama on localhost when the environment names nothing', () => {
     expect(defaults({})).toEqual([
@@ -10,6 +12,7 @@ describe('environment mapping', () => {
       ['provider-openai-compatible', { ollama: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen2.5-coder:7b' } }],
       ['router-static', { target: 'ollama:qwen2.5-coder:7b' }],
       ['badge', { enabled: false }],
+      ...WRAP,
     ]);
   });
 
@@ -45,6 +48,7 @@ describe('environment mapping', () => {
       ],
       ['router-static', { target: 'openai:gpt-4.1' }],
       ['badge', { enabled: true }],
+      ...WRAP,
     ]);
   });
 
@@ -56,6 +60,7 @@ describe('environment mapping', () => {
       ['provider-anthropic', { baseUrl: 'https://api.anthropic.com', apiKey: 'sk-ant', model: 'claude-sonnet-4-5' }],
       ['router-static', { target: 'anthropic:claude-opus-4-5' }],
       ['badge', { enabled: false }],
+      ...WRAP,
     ]);
   });
 

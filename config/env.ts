@@ -119,6 +119,8 @@ export function defaults(env: Env = process.env): PluginEntry[] {
   plugins.push(['router-static', { target: `${primary}:${model}` }]);
   // Listed even when off, so that a team can turn it on with teams.<name>.options.badge.enabled.
   plugins.push(['badge', { enabled: env.LYNKR_VISIBLE_ROUTING === 'true' }]);
+  // Usage statistics (GET /v1/lynkr/stats, the wrap summary) and the tools `lynkr wrap` can launch.
+  plugins.push('stats', 'wrap-claude', 'wrap-codex', 'wrap-copilot', 'wrap-aider', 'wrap-cursor');
   return plugins;
 }
 
