@@ -4,7 +4,8 @@
  *
  *   direct  the client calls the fake OpenAI upstream itself;
  *   floor   through a minimal pass-through proxy (node:http + an undici pool, no parsing);
- *   lynkr   Anthropic Messages in, the OpenAI-compatible provider out, streaming and not.
+ *   lynkr   Anthropic Messages in, the OpenAI-compatible provider out, streaming and not;
+ *           and the two OpenAI surfaces in (Chat Completions, Responses), same provider out.
  *
  * Sequential requests on keep-alive connections in interleaved rounds give the
  * latency figures; autocannon at 50 connections gives throughput. The
@@ -52,6 +53,7 @@ interface Target {
 const openaiBody = (stream: boolean) =>
   JSON.stringify({ model: 'bench', max_tokens: 64, stream, ...(stream ? { stream_options: { include_usage: true } } : {}), messages: [{ role: 'user', content: 'Say hello.' }] });
 const anthropicBody = (stream: boolean) => JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 64, stream, messages: [{ role: 'user', content: 'Say hello.' }] });
+const responsesBody = (stream: boolean) => JSON.stringify({ model: 'gpt-4.1', max_output_tokens: 64, stream, store: false, input: 'Say hello.' });
 
 /** One request: milliseconds to the first body byte and to the end. */
 async function call(pool: Pool, t: Target): Promise<{ ttfb: number; total: number }> {
@@ -82,9 +84,13 @@ async function main(): Promise<void> {
     { name: 'direct', origin: upstream, path: '/v1/chat/completions', body: openaiBody(false), stream: false },
     { name: 'floor', origin: floor, path: '/v1/chat/completions', body: openaiBody(false), stream: false },
     { name: 'lynkr', origin: lynkr, path: '/v1/messages', body: anthropicBody(false), stream: false },
+    { name: 'lynkr chat', origin: lynkr, path: '/v1/chat/completions', body: openaiBody(false), stream: false },
+    { name: 'lynkr responses', origin: lynkr, path: '/v1/responses', body: responsesBody(false), stream: false },
     { name: 'direct stream', origin: upstream, path: '/v1/chat/completions', body: openaiBody(true), stream: true },
     { name: 'floor stream', origin: floor, path: '/v1/chat/completions', body: openaiBody(true), stream: true },
     { name: 'lynkr stream', origin: lynkr, path: '/v1/messages', body: anthropicBody(true), stream: true },
+    { name: 'lynkr chat stream', origin: lynkr, path: '/v1/chat/completions', body: openaiBody(true), stream: true },
+    { name: 'lynkr responses stream', origin: lynkr, path: '/v1/responses', body: responsesBody(true), stream: true },
   ];
   const pools = new Map(targets.map((t) => [t.name, new Pool(t.origin, { connections: 1 })]));
   const samples = new Map(targets.map((t) => [t.name, { ttfb: [] as number[], total: [] as number[] }]));
@@ -124,11 +130,12 @@ async function main(): Promise<void> {
   const d = seq.direct!;
   const added = (name: string) => seq[name]!.total.p50 - d.total.p50;
   const addedStream = (name: string) => seq[name]!.ttfb.p50 - seq['direct stream']!.ttfb.p50;
+  const surfaces = ['lynkr', 'lynkr chat', 'lynkr responses'];
   const figures = {
     sequential: seq,
-    addedMedianMs: { floor: added('floor'), lynkr: added('lynkr') },
-    addedTtfbMs: { floor: addedStream('floor stream'), lynkr: addedStream('lynkr stream') },
-    lynkrP99Ms: seq.lynkr!.total.p99,
+    addedMedianMs: Object.fromEntries(['floor', ...surfaces].map((n) => [n, added(n)])),
+    addedTtfbMs: Object.fromEntries(['floor', ...surfaces].map((n) => [n, addedStream(`${n} stream`)])),
+    p99Ms: Object.fromEntries(surfaces.map((n) => [n, seq[n]!.total.p99])),
     throughput: load,
   };
   if (values.json) {
@@ -141,10 +148,18 @@ async function main(): Promise<void> {
   console.log('sequential, keep-alive        median      p99        time to first byte (median)');
   for (const t of targets) console.log(`  ${t.name.padEnd(26)} ${ms(seq[t.name]!.total.p50).padStart(10)} ${ms(seq[t.name]!.total.p99).padStart(10)} ${ms(seq[t.name]!.ttfb.p50).padStart(12)}`);
   console.log('');
-  console.log(`added median, non-streaming   floor ${ms(figures.addedMedianMs.floor)}   lynkr ${ms(figures.addedMedianMs.lynkr)}   ratio ${(figures.addedMedianMs.lynkr / figures.addedMedianMs.floor).toFixed(2)} (target ≤ 1.25)`);
-  console.log(`added time to first byte      floor ${ms(figures.addedTtfbMs.floor)}   lynkr ${ms(figures.addedTtfbMs.lynkr)}   difference ${ms(figures.addedTtfbMs.lynkr - figures.addedTtfbMs.floor)} (target ≤ 1 ms)`);
-  console.log(`lynkr p99, non-streaming      ${ms(figures.lynkrP99Ms)} (target ≤ 2 ms)`);
-  console.log(`throughput at ${values.connections} connections     direct ${load.direct!.toFixed(0)} req/s   floor ${load.floor!.toFixed(0)} req/s   lynkr ${load.lynkr!.toFixed(0)} req/s   lynkr/floor ${(load.lynkr! / load.floor!).toFixed(2)} (target ≥ 0.7)`);
+  const floorAdded = figures.addedMedianMs.floor!;
+  const floorTtfb = figures.addedTtfbMs.floor!;
+  console.log(`floor proxy: added median ${ms(floorAdded)}, added time to first byte ${ms(floorTtfb)}, ${load.floor!.toFixed(0)} req/s at ${values.connections} connections`);
+  console.log('');
+  console.log('surface                    added median  ÷ floor (≤ 1.25)   p99 (≤ 2 ms)   added TTFB − floor (≤ 1 ms)   req/s   ÷ floor (≥ 0.7)');
+  for (const n of surfaces) {
+    const a = figures.addedMedianMs[n]!;
+    const t = figures.addedTtfbMs[n]! - floorTtfb;
+    console.log(
+      `  ${n.padEnd(24)} ${ms(a).padStart(10)}   ${(a / floorAdded).toFixed(2).padStart(8)}        ${ms(figures.p99Ms[n]!).padStart(10)}   ${ms(t).padStart(12)}                ${load[n]!.toFixed(0).padStart(6)}   ${(load[n]! / load.floor!).toFixed(2).padStart(6)}`,
+    );
+  }
 }
 
 try {

@@ -1,5 +1,5 @@
 /**
- * Lynkr as the benchmark runs it: the built-in API surface, the
+ * Lynkr as the benchmark runs it: the built-in API surfaces, the
  * OpenAI-compatible provider pointed at the bench upstream, the static
  * router; no logging. Prints its port on stdout.
  *   node dist/scripts/bench/lynkr-server.js --upstream http://127.0.0.1:PORT
@@ -15,6 +15,7 @@ const config = resolveConfig(
     storage: 'memory://',
     plugins: [
       'api-anthropic',
+      'api-openai',
       ['provider-openai-compatible', { openai: { baseUrl: `${values.upstream}/v1`, apiKey: 'sk-bench', model: 'bench' } }],
       ['router-static', { target: 'openai:bench' }],
     ],
