@@ -64,6 +64,16 @@ describe('environment mapping', () => {
     ]);
   });
 
+  it('adds tier routing from TIER_*, enabling every provider a tier names', () => {
+    const plugins = defaults({ MODEL_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-x', TIER_SIMPLE: 'ollama:qwen2.5-coder:7b', TIER_REASONING: 'anthropic:claude-opus-4-5', ANTHROPIC_API_KEY: 'sk-ant', LYNKR_INTENT_WINDOW_N: '3' });
+    const byName = Object.fromEntries(plugins.map((p) => (Array.isArray(p) ? [p[0], p[1]] : [p, {}])));
+    expect(Object.keys(byName['provider-openai-compatible']!)).toEqual(['ollama', 'openai']);
+    expect(byName['provider-anthropic']).toMatchObject({ apiKey: 'sk-ant' });
+    expect(byName['router-tiers']).toEqual({ simple: ['ollama:qwen2.5-coder:7b'], reasoning: ['anthropic:claude-opus-4-5'] });
+    expect(byName['intent-window']).toEqual({ size: 3 });
+    expect(() => defaults({ TIER_SIMPLE: 'nowhere:m' })).toThrow('a TIER_* variable names provider "nowhere"');
+  });
+
   it('refuses a MODEL_PROVIDER it cannot serve, listing what it can', () => {
     expect(() => defaults({ MODEL_PROVIDER: 'nowhere' })).toThrow('MODEL_PROVIDER=nowhere is not a provider this Lynkr serves (supported: ollama, openai, openrouter, llamacpp, lmstudio, databricks, anthropic)');
   });

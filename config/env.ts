@@ -4,6 +4,7 @@
  */
 import type { LynkrConfig, PluginEntry } from '../kernel/config/schema.js';
 import { LynkrError } from '../kernel/errors.js';
+import { intentWindowOptionsFromEnv, tierOptionsFromEnv, tierProviders } from './env-routing.js';
 
 /** @public */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -92,9 +93,11 @@ export const ENV_PROVIDERS = [...Object.keys(OPENAI_COMPATIBLE), 'anthropic'] as
 
 /**
  * The built-in plugin set, configured from the environment: the API surfaces
- * in front (Anthropic Messages, OpenAI Chat Completions and Responses), the badge sanitizer, the providers the environment names behind
- * (Ollama on localhost when it names none), the router (`MODEL_PROVIDER`,
- * `MODEL_DEFAULT`) and the routing badge (`LYNKR_VISIBLE_ROUTING`).
+ * in front (Anthropic Messages, OpenAI Chat Completions and Responses), the
+ * badge sanitizer, the providers the environment names behind (Ollama on
+ * localhost when it names none), tier routing when `TIER_*` is set, the
+ * static router (`MODEL_PROVIDER`, `MODEL_DEFAULT`), the routing badge
+ * (`LYNKR_VISIBLE_ROUTING`), statistics and the wrap targets.
  * @public
  */
 export function defaults(env: Env = process.env): PluginEntry[] {
@@ -106,14 +109,24 @@ export function defaults(env: Env = process.env): PluginEntry[] {
     );
   }
 
+  // Tier routing (TIER_SIMPLE..TIER_REASONING): every provider a tier names is enabled with the primary.
+  const tiers = tierOptionsFromEnv(env);
+  const wanted = new Set([primary, ...(tiers ? tierProviders(tiers) : [])]);
+  for (const id of wanted) {
+    if (!(ENV_PROVIDERS as readonly string[]).includes(id)) {
+      throw new LynkrError('LYNKR_ERR_CONFIG_INVALID', `a TIER_* variable names provider "${id}", which this Lynkr does not serve (supported: ${ENV_PROVIDERS.join(', ')})`);
+    }
+  }
+
   const compatible: Record<string, unknown> = {};
   for (const [id, p] of Object.entries(OPENAI_COMPATIBLE)) {
-    if (id === primary || p.on(env)) compatible[id] = { ...p.entry(env), model: p.model(env) };
+    if (wanted.has(id) || p.on(env)) compatible[id] = { ...p.entry(env), model: p.model(env) };
   }
   // The sanitizer is always on: history may hold badges from another instance or a team that shows them.
   const plugins: PluginEntry[] = ['api-anthropic', 'api-openai', 'badge-sanitizer'];
   if (Object.keys(compatible).length) plugins.push(['provider-openai-compatible', compatible]);
-  if (primary === 'anthropic') plugins.push(['provider-anthropic', { ...ANTHROPIC.entry(env), model: ANTHROPIC.model(env) }]);
+  if (wanted.has('anthropic')) plugins.push(['provider-anthropic', { ...ANTHROPIC.entry(env), model: ANTHROPIC.model(env) }]);
+  if (tiers) plugins.push(['router-tiers', { ...tiers }], ['intent-window', intentWindowOptionsFromEnv(env)]);
 
   const model = env.MODEL_DEFAULT ?? (primary === 'anthropic' ? ANTHROPIC.model(env) : OPENAI_COMPATIBLE[primary]!.model(env));
   plugins.push(['router-static', { target: `${primary}:${model}` }]);

@@ -138,7 +138,7 @@ describe('route', () => {
     });
     const res = await post(kernel, request('hi'));
     expect(res.json().decision).toEqual({ provider: 'echo', model: 'medium', tier: 'MEDIUM', reasons: ['short prompt', 'earlier turn was hard'] });
-    expect(res.headers['x-lynkr-model']).toBe('medium');
+    expect(res.headers).toMatchObject({ 'x-lynkr-model': 'medium', 'x-lynkr-tier': 'MEDIUM', 'x-lynkr-route-reason': 'short prompt; earlier turn was hard' });
   });
 
   it('refuses a request no handler routed, and one routed to an unknown provider', async () => {

@@ -229,7 +229,7 @@ export class PipelineRunner {
     return dispatch(0, { request, decision, exchange: ex }).then((result) => ({
       events: this.#respond(stages, result.events, request, used, false, ex),
       decision: used,
-      headers: { ...result.headers, 'x-lynkr-provider': used.provider, 'x-lynkr-model': used.model },
+      headers: { ...result.headers, ...decisionHeaders(used) },
     }));
   }
 
@@ -338,6 +338,24 @@ export class PipelineRunner {
     const err = hookError(error, plugin, 'responseSent');
     (ex.log ?? this.log).warn({ err, plugin, stage: 'responseSent' }, err.message);
   }
+}
+
+/**
+ * The decision, explained in headers: `x-lynkr-provider`, `x-lynkr-model`,
+ * and when a router said them, `x-lynkr-tier`, `x-lynkr-score` and
+ * `x-lynkr-route-reason` (the reasons joined with "; ", made header-safe).
+ */
+export function decisionHeaders(d: ResolvedDecision): Record<string, string> {
+  const out: Record<string, string> = { 'x-lynkr-provider': d.provider, 'x-lynkr-model': d.model };
+  if (d.tier) out['x-lynkr-tier'] = d.tier;
+  if (typeof d.score === 'number' && Number.isFinite(d.score)) out['x-lynkr-score'] = String(Math.round(d.score * 10) / 10);
+  if (d.reasons.length) out['x-lynkr-route-reason'] = headerSafe(d.reasons.join('; '));
+  return out;
+}
+
+/** Printable ASCII only, at most 512 characters: reasons quote user text, which may hold anything. */
+function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 512);
 }
 
 /** What `decide` found: the decision, or the plugin that would answer in preRoute. */
