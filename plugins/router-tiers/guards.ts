@@ -1,0 +1,170 @@
+/**
+ * Capability guards: never route to a model that cannot take the request
+ * (too long for its context window, images without vision, tools without
+ * tool support). Capabilities come from the provider adapters.
+ */
+import type { Capabilities, MessagesRequest } from '../../kernel/index.js';
+import { TIERS, type TierName, type TierTable, type TierTarget } from './refs.js';
+import { formatTarget, rank } from './tiers.js';
+
+/**
+ * Characters per token for the estimate. Prose runs near 4, code and JSON
+ * nearer 3; 3.5 errs towards overestimating, which only ever moves a request
+ * to a larger model.
+ */
+const CHARS_PER_TOKEN = 3.5;
+/** What an image costs, about: Anthropic bills a 1.15-megapixel image at ~1600 tokens. */
+const IMAGE_TOKENS = 1600;
+
+/** What a request needs from a model. */
+export interface Needs {
+  /** Estimated prompt tokens: system, tools and messages. */
+  tokens: number;
+  vision: boolean;
+  tools: boolean;
+  maxTokens: number;
+}
+
+/** Characters of every string in a JSON-like value, keys included (a cheap stand-in for its serialised length). */
+function chars(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (typeof value === 'number' || typeof value === 'boolean') return 4;
+  if (Array.isArray(value)) {
+    let n = 0;
+    for (const item of value) n += chars(item);
+    return n;
+  }
+  if (value && typeof value === 'object') {
+    let n = 0;
+    for (const key in value) n += key.length + chars((value as Record<string, unknown>)[key]);
+    return n;
+  }
+  return 0;
+}
+
+/** Counts characters and images of content blocks, recursing into tool results. */
+function contentSize(content: unknown, acc: { chars: number; images: number }): void {
+  if (typeof content === 'string') {
+    acc.chars += content.length;
+    return;
+  }
+  if (!Array.isArray(content)) return;
+  for (const block of content as Array<Record<string, unknown>>) {
+    switch (block.type) {
+      case 'text':
+        acc.chars += typeof block.text === 'string' ? block.text.length : 0;
+        break;
+      case 'image':
+        acc.images++;
+        break;
+      case 'tool_result':
+        contentSize(block.content, acc);
+        break;
+      case 'tool_use':
+        acc.chars += chars(block.name) + chars(block.input);
+        break;
+      case 'thinking':
+        acc.chars += typeof block.thinking === 'string' ? block.thinking.length : 0;
+        break;
+      case 'redacted_thinking':
+        break;
+      default:
+        acc.chars += chars(block);
+    }
+  }
+}
+
+/** What the request needs. Walks it once, without serialising it. */
+export function needsOf(request: MessagesRequest): Needs {
+  const acc = { chars: chars(request.system), images: 0 };
+  for (const tool of request.tools ?? []) acc.chars += chars(tool);
+  for (const message of request.messages) contentSize(message.content, acc);
+  return {
+    tokens: Math.ceil(acc.chars / CHARS_PER_TOKEN) + acc.images * IMAGE_TOKENS,
+    vision: acc.images > 0,
+    tools: (request.tools?.length ?? 0) > 0 && request.tool_choice?.type !== 'none',
+    maxTokens: request.max_tokens,
+  };
+}
+
+/**
+ * Why `caps` cannot take the request, or undefined when it can. The output
+ * reserved is the request's `max_tokens`, clamped to what the model can
+ * produce (the codecs clamp it the same way).
+ */
+export function misfit(caps: Capabilities, needs: Needs): string | undefined {
+  if (needs.vision && !caps.vision) return 'images need vision';
+  if (needs.tools && !caps.tools) return 'tools need tool support';
+  const reserve = Math.min(needs.maxTokens, caps.maxOutputTokens);
+  if (needs.tokens + reserve > caps.contextWindow) {
+    return `~${needs.tokens} tokens + ${reserve} output exceed its ${caps.contextWindow}-token context`;
+  }
+  return undefined;
+}
+
+/** A target and the tier it came from. */
+export interface Candidate {
+  target: TierTarget;
+  tier: TierName;
+}
+
+/**
+ * The targets to try when `current` cannot take the request: the rest of its
+ * tier, then the tiers above it (stronger, usually larger), then those below.
+ */
+export function candidates(table: TierTable, current: Candidate): Candidate[] {
+  const out: Candidate[] = [current];
+  const seen = new Set([formatTarget(current.target)]);
+  const at = rank(current.tier);
+  const indexes = [...TIERS.keys()];
+  const above = indexes.filter((i) => i > at);
+  const below = indexes.filter((i) => i < at).reverse();
+  for (const i of [at, ...above, ...below]) {
+    const tier = table.get(TIERS[i]!);
+    for (const target of tier.targets) {
+      const id = formatTarget(target);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push({ target, tier: tier.name });
+    }
+  }
+  return out;
+}
+
+/** The outcome of guarding a decision. */
+export interface GuardResult {
+  chosen: Candidate;
+  /** Why the decision changed or could not be satisfied; undefined when the first choice fits. */
+  note?: string;
+}
+
+/**
+ * The first candidate whose capabilities take the request. A target whose
+ * provider does not describe its models is taken as able (nothing says it
+ * cannot). When none fits, the request goes where it fits best (the largest
+ * context) and the note says so: the upstream is the authority on its limits
+ * and the estimate is only an estimate, so nothing is refused here.
+ */
+export function guard(
+  table: TierTable,
+  current: Candidate,
+  needs: () => Needs,
+  capsOf: (target: TierTarget) => Capabilities | undefined,
+): GuardResult {
+  const first = capsOf(current.target);
+  if (!first) return { chosen: current };
+  const need = needs();
+  const why = misfit(first, need);
+  if (!why) return { chosen: current };
+  let largest: { candidate: Candidate; window: number } = { candidate: current, window: first.contextWindow };
+  for (const candidate of candidates(table, current).slice(1)) {
+    const caps = capsOf(candidate.target);
+    if (!caps || !misfit(caps, need)) {
+      return { chosen: candidate, note: `guard: ${formatTarget(current.target)} cannot take it (${why}) → ${formatTarget(candidate.target)}` };
+    }
+    const able = (!need.vision || caps.vision) && (!need.tools || caps.tools);
+    if (able && caps.contextWindow > largest.window) largest = { candidate, window: caps.contextWindow };
+  }
+  const chosen = largest.candidate;
+  return { chosen, note: `guard: no configured model fits (${why}); best effort ${formatTarget(chosen.target)}` };
+}
