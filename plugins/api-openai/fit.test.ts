@@ -7,25 +7,25 @@ const chat = { provider: 'openai', wire: 'openai-chat' };
 const responses = { provider: 'azure', wire: RESPONSES_FAMILY };
 
 const base: MessagesRequest = { model: 'm', max_tokens: 8192, messages: [{ role: 'user', content: 'hi' }] };
-const fit = (request: MessagesRequest, target = anthropic, log: string[] = []) => fitToUpstream(request, target, 'text.format', (m) => log.push(m));
+const fitted = (request: MessagesRequest, target = anthropic, log: string[] = []) => fitToUpstream(request, target, 'text.format', (m) => log.push(m));
 
 describe('fitToUpstream', () => {
   it('returns the request itself when nothing needs to change', () => {
-    expect(fit(base)).toBe(base);
+    expect(fitted(base)).toBe(base);
     const withTools = { ...base, tools: [{ name: 'f' }] };
-    expect(fit(withTools, chat)).toBe(withTools);
+    expect(fitted(withTools, chat)).toBe(withTools);
   });
 
   it('drops built-in tools for upstreams that cannot run them, with a debug line, and keeps them for Responses', () => {
     const web = { type: 'web_search', name: 'web_search', [BUILTIN_TOOL]: { type: 'web_search' } };
     const request = { ...base, tools: [{ name: 'f' }, web], tool_choice: { type: 'auto' as const } };
     const log: string[] = [];
-    expect(fit(request, anthropic, log)).toEqual({ ...base, tools: [{ name: 'f' }], tool_choice: { type: 'auto' } });
+    expect(fitted(request, anthropic, log)).toEqual({ ...base, tools: [{ name: 'f' }], tool_choice: { type: 'auto' } });
     expect(log).toEqual(['dropped built-in tools web_search: provider "anthropic" (anthropic) cannot run them']);
-    const only = fit({ ...base, tools: [web], tool_choice: { type: 'any' } }, chat);
+    const only = fitted({ ...base, tools: [web], tool_choice: { type: 'any' } }, chat);
     expect(only).not.toHaveProperty('tools');
     expect(only).not.toHaveProperty('tool_choice');
-    expect(fit(request, responses)).toBe(request);
+    expect(fitted(request, responses)).toBe(request);
   });
 
   it('sends reasoning back only to the family that wrote it', () => {
@@ -44,29 +44,29 @@ describe('fitToUpstream', () => {
         { role: 'user', content: 'more' },
       ],
     };
-    expect(fit(request, anthropic).messages).toEqual([
+    expect(fitted(request, anthropic).messages).toEqual([
       { role: 'user', content: 'go' },
       { role: 'assistant', content: [claude, call] },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'ok' }] },
       { role: 'user', content: 'more' },
     ]);
-    expect(fit(request, responses).messages[3]).toEqual({ role: 'assistant', content: [fromOpenAI] });
-    expect(fit(request, chat).messages[1]).toEqual({ role: 'assistant', content: [call] });
+    expect(fitted(request, responses).messages[3]).toEqual({ role: 'assistant', content: [fromOpenAI] });
+    expect(fitted(request, chat).messages[1]).toEqual({ role: 'assistant', content: [call] });
   });
 
   it('refuses response_format outside the OpenAI family, naming the client\'s parameter', () => {
     const request = { ...base, response_format: { type: 'json_object' } };
-    expect(() => fit(request, anthropic)).toThrow(expect.objectContaining({ status: 400, detail: { param: 'text.format' } }));
-    expect(fit(request, chat)).toBe(request);
-    expect(fit(request, responses)).toBe(request);
+    expect(() => fitted(request, anthropic)).toThrow(expect.objectContaining({ status: 400, detail: { param: 'text.format' } }));
+    expect(fitted(request, chat)).toBe(request);
+    expect(fitted(request, responses)).toBe(request);
   });
 
   it('turns reasoning_effort into a thinking budget for Anthropic, keeps it for OpenAI, drops it elsewhere', () => {
     const request = { ...base, reasoning_effort: 'high' };
-    expect(fit(request, anthropic)).toEqual({ ...base, thinking: { type: 'enabled', budget_tokens: 4096 } });
-    expect(fit(request, chat)).toBe(request);
-    expect(fit(request, { provider: 'ollama', wire: 'ollama' })).toEqual(base);
-    expect(fit({ ...base, reasoning_effort: 'minimal' }, anthropic)).toEqual(base);
+    expect(fitted(request, anthropic)).toEqual({ ...base, thinking: { type: 'enabled', budget_tokens: 4096 } });
+    expect(fitted(request, chat)).toBe(request);
+    expect(fitted(request, { provider: 'ollama', wire: 'ollama' })).toEqual(base);
+    expect(fitted({ ...base, reasoning_effort: 'minimal' }, anthropic)).toEqual(base);
   });
 });
 
