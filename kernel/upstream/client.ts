@@ -4,6 +4,7 @@
  * the model writes), the exchange's abort signal wired to the socket, and
  * every failure as a LynkrError.
  */
+import { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
 import { LynkrError } from '../errors.js';
 import { LYNKR_VERSION } from '../version.js';
@@ -109,7 +110,7 @@ export class UpstreamClient {
         method: req.method ?? 'POST',
         headers: req.headers ? { 'user-agent': USER_AGENT, ...req.headers } : { 'user-agent': USER_AGENT },
         body: req.body,
-        signal: call.controller.signal,
+        signal: call.controller,
         // The Call's own timers rule: undici's would fire on a slow consumer and cannot say which limit it was.
         headersTimeout: 0,
         bodyTimeout: 0,
@@ -156,6 +157,18 @@ export class UpstreamClient {
   }
 }
 
+/** The least undici needs of a signal: `aborted`, and an `abort` event. */
+class Aborter extends EventEmitter {
+  aborted = false;
+  reason: unknown;
+  abort(reason?: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort', reason);
+  }
+}
+
 /**
  * One request's timers and abort wiring. The first-byte timer runs from the
  * start to the first piece of body; the idle timer then runs only while the
@@ -163,7 +176,12 @@ export class UpstreamClient {
  * the upstream.
  */
 class Call {
-  readonly controller = new AbortController();
+  /**
+   * What aborts the undici request. undici takes an EventEmitter with `aborted`
+   * as well as an AbortSignal, and it costs a fraction of an AbortController,
+   * which matters on the path of every request.
+   */
+  readonly controller = new Aborter();
   /** Why the call was cut short, when Lynkr cut it: a timeout or the client's abort. */
   reason: LynkrError | undefined;
   readonly #label: string;
