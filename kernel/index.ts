@@ -32,6 +32,7 @@ export type {
   HookOptions,
   Exchange,
   ExchangeTimings,
+  AbortSource,
   ExchangeSummary,
   Stop,
   RouteDecision,

@@ -15,7 +15,7 @@ import { Services } from './plugin/services.js';
 import { HookBus } from './pipeline/hook-bus.js';
 import { ObserverTracker, PipelineRunner } from './pipeline/runner.js';
 import { STAGES, type Exchange, type StageName } from './pipeline/types.js';
-import { createExchange } from './pipeline/exchange.js';
+import { createAbortableExchange, type ExchangeAbort } from './pipeline/exchange.js';
 import { Providers } from './providers/registry.js';
 import { StoreFactory } from './store/index.js';
 import { defaultErrorBody, normalizeError } from './http/errors.js';
@@ -111,7 +111,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
     },
   });
 
-  const inFlight = new Set<AbortController>();
+  const inFlight = new Set<ExchangeAbort>();
   let shuttingDown = false;
   let ready = false;
 
@@ -201,21 +201,20 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
   };
 
   const exchangeFor = (req: FastifyRequest, reply: FastifyReply, surface: string): Exchange => {
-    const controller = new AbortController();
-    inFlight.add(controller);
-    reply.raw.once('close', () => {
-      inFlight.delete(controller);
-      if (!reply.raw.writableFinished) controller.abort(new LynkrError('LYNKR_ERR_CLIENT_ABORTED', 'the client closed the connection'));
-    });
-    return createExchange({
+    const { exchange, abort } = createAbortableExchange({
       id: req.id,
       surface,
       headers: req.headers,
-      signal: controller.signal,
       team: req.lynkrTeam,
       log: req.log as Logger,
       startedAt: (req as unknown as { [START]: number })[START],
     });
+    inFlight.add(abort);
+    reply.raw.once('close', () => {
+      inFlight.delete(abort);
+      if (!reply.raw.writableFinished) abort.abort(new LynkrError('LYNKR_ERR_CLIENT_ABORTED', 'the client closed the connection'));
+    });
+    return exchange;
   };
 
   const started = performance.now();

@@ -61,13 +61,12 @@ export async function streamAnswer(reply: FastifyReply, result: PipelineResult, 
   const { pingIntervalMs, encoding } = options;
   const events = result.events[Symbol.asyncIterator]();
   let gone = false;
-  // The kernel aborts ex.signal when the client closes the connection (or at shutdown): stop reading at once, which aborts the upstream.
+  // The kernel aborts the exchange when the client closes the connection (or at shutdown): stop reading at once, which aborts the upstream.
   const onAbort = (): void => {
     gone = true;
     void Promise.resolve(events.return?.()).catch(() => undefined);
   };
-  if (ex.signal.aborted) onAbort();
-  else ex.signal.addEventListener('abort', onAbort, { once: true });
+  const offAbort = ex.onAbort(onAbort);
 
   try {
     const waitStart = performance.now();
@@ -90,7 +89,7 @@ export async function streamAnswer(reply: FastifyReply, result: PipelineResult, 
     if (first === TIMED_OUT) out.write(PING_COMMENT, true);
     await pump(encoding.frames(resume(pending, events)), out, () => gone, ex, encoding);
   } finally {
-    ex.signal.removeEventListener('abort', onAbort);
+    offAbort();
   }
 }
 

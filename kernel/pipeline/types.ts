@@ -29,8 +29,16 @@ export interface Exchange {
   readonly surface: string;
   /** The client's HTTP headers, lower-cased. */
   readonly headers: Readonly<IncomingHttpHeaders>;
-  /** Aborted when the client goes away or the server shuts down. */
+  /**
+   * Aborted when the client goes away or the server shuts down. For fetch and
+   * other APIs that take an AbortSignal; to be told of the abort, `onAbort`
+   * is cheaper.
+   */
   readonly signal: AbortSignal;
+  /** Whether the exchange was aborted. */
+  readonly aborted: boolean;
+  /** Call `listener` once when the exchange is aborted (at once if it was); returns a function that removes it. */
+  onAbort(listener: (reason: unknown) => void): () => void;
   /** The team selected by the caller's Lynkr key, if teams are configured. */
   readonly team: string | undefined;
   /** A logger bound to this request's id. */
@@ -49,6 +57,17 @@ export interface Exchange {
   readonly decision: ResolvedDecision | undefined;
   /** Answer the request from a `preRoute` handler and stop the pipeline. */
   stop(response: MessagesResponse | AsyncIterable<StreamEvent>): Stop;
+}
+
+/**
+ * Something that can be aborted and says so to listeners: an exchange, or an
+ * AbortSignal seen through `createExchange`.
+ * @public
+ */
+export interface AbortSource {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  onAbort(listener: (reason: unknown) => void): () => void;
 }
 
 /** @public */

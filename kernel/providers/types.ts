@@ -42,7 +42,7 @@ export interface ProviderAdapter {
   models?(): ModelInfo[];
   /** What `model` can take; unknown models get conservative defaults. */
   capabilities?(model: string): Capabilities;
-  /** Call the upstream. Must honour `call.exchange.signal`. */
+  /** Call the upstream. Must stop when the exchange is aborted (`exchange.onAbort`, or `exchange.signal` for fetch-like APIs). */
   invoke(call: InvokeCall): Promise<InvokeResult>;
 }
 

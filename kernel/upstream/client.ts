@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
 import { LynkrError } from '../errors.js';
+import type { AbortSource } from '../pipeline/types.js';
 import { LYNKR_VERSION } from '../version.js';
 import { abortError, MAX_ERROR_BODY, parseUpstreamJson, timeoutError, transportError, upstreamHttpError } from './errors.js';
 import { flattenHeaders } from './headers.js';
@@ -39,8 +40,10 @@ export interface UpstreamRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   headers?: Record<string, string>;
   body?: string | Uint8Array;
-  /** The exchange's signal: aborting it aborts the request and its body. */
+  /** Aborting it aborts the request and its body. */
   signal?: AbortSignal;
+  /** The same, cheaper: pass the exchange itself (`abort: exchange`). */
+  abort?: AbortSource;
   /** Missing fields take {@link DEFAULT_UPSTREAM_TIMEOUTS}. */
   timeouts?: Partial<UpstreamTimeouts>;
   /** Names the upstream in error messages: the provider id. Default: the origin. */
@@ -100,7 +103,7 @@ export class UpstreamClient {
     const timeouts = req.timeouts ? { ...DEFAULT_UPSTREAM_TIMEOUTS, ...req.timeouts } : DEFAULT_UPSTREAM_TIMEOUTS;
     const label = req.label ?? url.origin;
     if (this.#closed) throw new LynkrError('LYNKR_ERR_SHUTTING_DOWN', `upstream "${label}": the provider is closed`);
-    const call = new Call(label, url.origin, timeouts, req.signal);
+    const call = new Call(label, url.origin, timeouts, req.abort ?? (req.signal && signalSource(req.signal)));
     if (call.reason) throw call.reason;
 
     let data;
@@ -157,6 +160,23 @@ export class UpstreamClient {
   }
 }
 
+/** An AbortSignal as an abort source. */
+function signalSource(signal: AbortSignal): AbortSource {
+  return {
+    get aborted() {
+      return signal.aborted;
+    },
+    get reason(): unknown {
+      return signal.reason;
+    },
+    onAbort(listener) {
+      const handler = (): void => listener(signal.reason);
+      signal.addEventListener('abort', handler, { once: true });
+      return () => signal.removeEventListener('abort', handler);
+    },
+  };
+}
+
 /** The least undici needs of a signal: `aborted`, and an `abort` event. */
 class Aborter extends EventEmitter {
   aborted = false;
@@ -187,27 +207,24 @@ class Call {
   readonly #label: string;
   readonly #origin: string;
   readonly #timeouts: Readonly<UpstreamTimeouts>;
-  readonly #signal: AbortSignal | undefined;
+  #offAbort: (() => void) | undefined;
   #firstByte: NodeJS.Timeout | undefined;
   #idle: NodeJS.Timeout | undefined;
   #waiting = false;
   #released = false;
 
-  constructor(label: string, origin: string, timeouts: Readonly<UpstreamTimeouts>, signal: AbortSignal | undefined) {
+  constructor(label: string, origin: string, timeouts: Readonly<UpstreamTimeouts>, abort: AbortSource | undefined) {
     this.#label = label;
     this.#origin = origin;
     this.#timeouts = timeouts;
-    this.#signal = signal;
-    if (signal?.aborted) {
-      this.reason = abortError(signal);
+    if (abort?.aborted) {
+      this.reason = abortError(abort.reason);
       return;
     }
-    signal?.addEventListener('abort', this.#onAbort, { once: true });
+    this.#offAbort = abort?.onAbort((reason) => this.#fail(abortError(reason)));
     this.#firstByte = setTimeout(() => this.#fail(timeoutError(label, 'firstByte', timeouts.firstByteMs)), timeouts.firstByteMs);
     this.#firstByte.unref();
   }
-
-  readonly #onAbort = (): void => this.#fail(abortError(this.#signal as AbortSignal));
 
   readonly #onIdle = (): void => {
     // The timer fired while the caller held a piece: the upstream is not late, re-arm.
@@ -231,7 +248,8 @@ class Call {
     clearTimeout(this.#firstByte);
     clearTimeout(this.#idle);
     this.#firstByte = this.#idle = undefined;
-    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#offAbort?.();
+    this.#offAbort = undefined;
   }
 
   async *watch(source: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -23,8 +23,7 @@ export function timeoutError(label: string, kind: UpstreamTimeoutKind, ms: numbe
 }
 
 /** The error an aborted exchange carries (the kernel's own), or a fresh CLIENT_ABORTED one. @internal */
-export function abortError(signal: AbortSignal): LynkrError {
-  const reason: unknown = signal.reason;
+export function abortError(reason: unknown): LynkrError {
   if (reason instanceof LynkrError) return reason;
   return new LynkrError('LYNKR_ERR_CLIENT_ABORTED', 'the client went away; the upstream call was aborted', { cause: reason });
 }

@@ -30,9 +30,9 @@ export function messagesHandler(pipeline: PipelineApi, pingIntervalMs: number) {
       return reply.headers(answerHeaders(result.headers, ex, waited.ms)).send(message);
     } catch (caught) {
       const error = caught instanceof StreamError ? errorFromStreamError(caught) : caught;
-      if (ex.signal.aborted || reply.sent) {
+      if (ex.aborted || reply.sent) {
         // The client is gone, or the stream had already started: nobody can read an error answer now.
-        if (!ex.signal.aborted) ex.log.error({ err: error }, 'failed after the response started');
+        if (!ex.aborted) ex.log.error({ err: error }, 'failed after the response started');
         if (!reply.sent) reply.hijack();
         reply.raw.destroy();
         return undefined;

@@ -33,8 +33,8 @@ export async function collect(result: PipelineResult, waited: Waited): Promise<M
  */
 export function failed(caught: unknown, reply: FastifyReply, ex: Exchange, waited: Waited): undefined {
   const error = toRouteError(caught);
-  if (ex.signal.aborted || reply.sent) {
-    if (!ex.signal.aborted) ex.log.error({ err: error }, 'failed after the response started');
+  if (ex.aborted || reply.sent) {
+    if (!ex.aborted) ex.log.error({ err: error }, 'failed after the response started');
     if (!reply.sent) reply.hijack();
     reply.raw.destroy();
     return undefined;

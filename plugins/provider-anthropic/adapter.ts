@@ -74,7 +74,7 @@ export function anthropicAdapter(upstream: AnthropicUpstream, client: UpstreamCl
         url,
         headers: headersFor(exchange.headers, stream),
         body: JSON.stringify(body),
-        signal: exchange.signal,
+        abort: exchange,
         timeouts,
         label: id,
       });

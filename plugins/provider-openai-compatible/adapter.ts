@@ -76,7 +76,7 @@ export function chatProvider(upstream: ChatUpstream, client: UpstreamClient): Pr
         url: fixedUrl ?? upstream.url.replace(MODEL, encodeURIComponent(model)),
         headers: stream ? streamHeaders : jsonHeaders,
         body: JSON.stringify(body),
-        signal: exchange.signal,
+        abort: exchange,
         timeouts,
         label: id,
       });
