@@ -82,6 +82,15 @@ function splitBlock(block: ContentBlock | OtherBlock): [ContentBlock | OtherBloc
   }
 }
 
+/**
+ * A whole message as a lazy event stream: what a provider returns for a
+ * non-streaming upstream answer, or a preRoute handler's answer.
+ * @public
+ */
+export async function* messageStream(msg: MessagesResponse): AsyncGenerator<StreamEvent> {
+  yield* messageToEvents(msg);
+}
+
 /** @public */
 export interface AccumulatorOptions {
   /** `false` tracks only id, model, usage and stop reason: cheap enough for every stream. */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { LynkrError, isLynkrError } from '../errors.js';
 import type { MessagesRequest, MessagesResponse, StreamEvent } from '../ir/types.js';
-import { messageToEvents } from '../ir/stream.js';
+import { messageStream } from '../ir/stream.js';
 import { ResponseStream, transformFor } from './response-stream.js';
 import { setDecision } from './exchange.js';
 import type { PipelineResult } from '../plugin/context.js';
@@ -188,7 +188,7 @@ export class PipelineRunner {
     const { request } = pre;
     if (pre.stop) {
       ex.log.debug({ plugin: pre.by }, 'answered in preRoute');
-      const events = Symbol.asyncIterator in pre.stop ? pre.stop : iterate(messageToEvents(pre.stop));
+      const events = Symbol.asyncIterator in pre.stop ? pre.stop : messageStream(pre.stop);
       return Promise.resolve({
         events: this.#respond(stages, events, request, undefined, true, ex),
         decision: undefined,
@@ -371,6 +371,3 @@ interface PreRouteOutcome {
   by?: string;
 }
 
-async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
-  yield* items;
-}

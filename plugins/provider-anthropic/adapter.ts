@@ -7,7 +7,7 @@ import {
   LynkrError,
   decodeSSE,
   isEventStream,
-  messageToEvents,
+  messageStream,
   parseUpstreamJson,
   passThroughHeaders,
   prefetch,
@@ -80,7 +80,7 @@ export function anthropicAdapter(upstream: AnthropicUpstream, client: UpstreamCl
       });
       const headers = passThroughHeaders(res.headers);
       if (stream && isEventStream(res.headers)) return { events: await prefetch(anthropicEvents(res, id)), headers };
-      return { events: iterate(messageToEvents(asMessage(await res.json(), id))), headers };
+      return { events: messageStream(asMessage(await res.json(), id)), headers };
     },
   };
 }
@@ -128,6 +128,3 @@ function joinBeta(configured: string | undefined, client: string | string[] | un
   return [...all].join(',');
 }
 
-async function* iterate(events: readonly StreamEvent[]): AsyncGenerator<StreamEvent> {
-  yield* events;
-}

@@ -9,7 +9,7 @@ import {
   fromChatResponse,
   fromChatStream,
   isEventStream,
-  messageToEvents,
+  messageStream,
   parseUpstreamJson,
   passThroughHeaders,
   prefetch,
@@ -20,7 +20,6 @@ import {
   type ChatResponse,
   type ModelInfo,
   type ProviderAdapter,
-  type StreamEvent,
   type UpstreamClient,
   type UpstreamResponse,
   type UpstreamTimeouts,
@@ -84,7 +83,7 @@ export function chatProvider(upstream: ChatUpstream, client: UpstreamClient): Pr
       // A server that ignores `stream: true` answers JSON: still a valid answer.
       if (stream && isEventStream(res.headers)) return { events: await prefetch(fromChatStream(chatChunks(res, id), { model })), headers };
       const answer = fromChatResponse(chatResponse(await res.json(), id), { model });
-      return { events: iterate(messageToEvents(answer)), headers };
+      return { events: messageStream(answer), headers };
     },
   };
 }
@@ -122,6 +121,3 @@ function chatResponse(body: unknown, label: string): ChatResponse {
   throw new LynkrError('LYNKR_ERR_UPSTREAM_PROTOCOL', `upstream "${label}" answered without choices`, { detail: { body } });
 }
 
-async function* iterate(events: readonly StreamEvent[]): AsyncGenerator<StreamEvent> {
-  yield* events;
-}
