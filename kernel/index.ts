@@ -56,6 +56,8 @@ export type {
 
 // Providers and wrap targets
 export { DEFAULT_CAPABILITIES } from './providers/types.js';
+export { mapModel, pickModel } from './providers/models.js';
+export type { ModelMap } from './providers/models.js';
 export type { ProviderAdapter, ProviderRegistry, Capabilities, ModelInfo } from './providers/types.js';
 export type { WrapTarget, WrapRegistry, WrapPrepareOptions, WrapLaunch } from './wrap/types.js';
 
