@@ -1,5 +1,4 @@
-import { UpstreamClient, definePlugin } from '../../kernel/index.js';
-import { anthropicAdapter } from './adapter.js';
+import { UpstreamClient, anthropicMessagesAdapter, definePlugin } from '../../kernel/index.js';
 import { OptionsSchema, upstreamOf } from './options.js';
 
 /**
@@ -15,7 +14,7 @@ export const anthropicProvider = definePlugin({
   options: OptionsSchema,
   setup(ctx, options) {
     const client = new UpstreamClient();
-    ctx.providers.register(anthropicAdapter(upstreamOf(options), client));
+    ctx.providers.register(anthropicMessagesAdapter(upstreamOf(options), client));
     return { close: () => client.close() };
   },
 });

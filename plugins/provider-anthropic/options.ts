@@ -2,8 +2,7 @@
  * Options of the Anthropic provider, and how they become the adapter's
  * settings.
  */
-import { DEFAULT_CAPABILITIES, LynkrError, Type, type Capabilities, type Static } from '../../kernel/index.js';
-import type { AnthropicUpstream } from './adapter.js';
+import { DEFAULT_CAPABILITIES, LynkrError, Type, type AnthropicAdapterSettings, type Capabilities, type Static } from '../../kernel/index.js';
 
 /** @public */
 export const OptionsSchema = Type.Object(
@@ -14,6 +13,9 @@ export const OptionsSchema = Type.Object(
     apiKey: Type.Optional(Type.String({ minLength: 1, description: 'Sent as x-api-key.' })),
     model: Type.Optional(Type.String({ minLength: 1, description: 'The model used when the route names none.' })),
     models: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'More models to list in /v1/models.' }),
+    modelMap: Type.Optional(
+      Type.Record(Type.String(), Type.String({ minLength: 1 }), { description: 'Requested model → upstream model, when the route names no model (see docs/providers.md).' }),
+    ),
     anthropicVersion: Type.String({ minLength: 1, default: '2023-06-01', description: 'Sent when the client sends no anthropic-version.' }),
     headers: Type.Record(Type.String(), Type.String(), { default: {} }),
     timeouts: Type.Optional(
@@ -53,7 +55,7 @@ export type Options = Static<typeof OptionsSchema>;
 const CLAUDE: Capabilities = { ...DEFAULT_CAPABILITIES, vision: true, thinking: true, maxOutputTokens: 32_000, contextWindow: 200_000 };
 
 /** The options as the adapter needs them: the URL joined and checked, the headers built. */
-export function upstreamOf(options: Options): AnthropicUpstream {
+export function upstreamOf(options: Options): AnthropicAdapterSettings {
   const path = options.path && !options.path.startsWith('/') ? `/${options.path}` : options.path;
   const href = `${options.baseUrl.replace(/\/+$/, '')}${path}`;
   let url: URL;
@@ -72,8 +74,9 @@ export function upstreamOf(options: Options): AnthropicUpstream {
     anthropicVersion: options.anthropicVersion,
     model: options.model,
     models: options.models,
+    ...(options.modelMap && { modelMap: options.modelMap }),
     capabilities: Object.freeze({ ...CLAUDE, ...options.capabilities }),
-    maxOutputTokens: options.capabilities?.maxOutputTokens,
-    timeouts: options.timeouts,
+    ...(options.capabilities?.maxOutputTokens !== undefined && { maxOutputTokens: options.capabilities.maxOutputTokens }),
+    ...(options.timeouts && { timeouts: options.timeouts }),
   };
 }

@@ -1,5 +1,4 @@
-import { UpstreamClient, definePlugin } from '../../kernel/index.js';
-import { chatProvider } from './adapter.js';
+import { UpstreamClient, definePlugin, openaiChatAdapter } from '../../kernel/index.js';
 import { OptionsSchema, PRESET_IDS, upstreamOf, type Entry } from './options.js';
 
 /**
@@ -22,7 +21,7 @@ export const openaiCompatibleProvider = definePlugin({
       if (entry) entries.push([id, entry]);
     }
     for (const entry of options.custom ?? []) entries.push([entry.id, entry as Entry]);
-    for (const [id, entry] of entries) ctx.providers.register(chatProvider(upstreamOf(id, entry), client));
+    for (const [id, entry] of entries) ctx.providers.register(openaiChatAdapter(upstreamOf(id, entry), client));
     return { close: () => client.close() };
   },
 });

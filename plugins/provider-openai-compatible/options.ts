@@ -3,8 +3,7 @@
  * preset ids carry their own defaults (base URL, auth, whether to send
  * `model`); `custom` entries name their own id and give everything.
  */
-import { LynkrError, Type, type Static, type TSchema } from '../../kernel/index.js';
-import type { ChatUpstream } from './adapter.js';
+import { LynkrError, Type, type ChatAdapterSettings, type Static, type TSchema } from '../../kernel/index.js';
 
 const Timeouts = Type.Object(
   {
@@ -49,6 +48,9 @@ function entry<P extends Record<string, TSchema>>(preset: Preset, extra: P) {
     apiKey: Type.Optional(Type.String({ minLength: 1, description: 'Sent as `Authorization: Bearer`.' })),
     model: Type.Optional(Type.String({ minLength: 1, description: 'The model used when the route names none.' })),
     models: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'More models to list in /v1/models.' })),
+    modelMap: Type.Optional(
+      Type.Record(Type.String(), Type.String({ minLength: 1 }), { description: 'Requested model → upstream model, when the route names no model (see docs/providers.md).' }),
+    ),
     sendModel: Type.Optional(Type.Boolean({ default: preset.sendModel ?? true, description: 'Send the `model` field.' })),
     maxTokensField: Type.Optional(
       Type.Union([Type.Literal('max_tokens'), Type.Literal('max_completion_tokens')], { default: preset.maxTokensField ?? 'max_tokens' }),
@@ -113,7 +115,7 @@ export const PRESET_IDS = ['openai', 'openrouter', 'llamacpp', 'lmstudio', 'olla
 const NEEDS_KEY = new Set<string>(['openai', 'openrouter', 'databricks']);
 
 /** An entry as the adapter needs it: the URL joined and checked, the headers built. */
-export function upstreamOf(id: string, entry: Entry): ChatUpstream {
+export function upstreamOf(id: string, entry: Entry): ChatAdapterSettings {
   if (NEEDS_KEY.has(id) && !entry.apiKey) throw new LynkrError('LYNKR_ERR_PLUGIN_OPTIONS', `provider "${id}": apiKey is required`);
   const path = entry.path && !entry.path.startsWith('/') ? `/${entry.path}` : entry.path;
   const url = `${entry.baseUrl.replace(/\/+$/, '')}${path}`;
@@ -135,6 +137,7 @@ export function upstreamOf(id: string, entry: Entry): ChatUpstream {
     headers,
     model: entry.model,
     models: entry.models,
+    ...(entry.modelMap && { modelMap: entry.modelMap }),
     sendModel: entry.sendModel,
     maxTokensField: entry.maxTokensField,
     capabilities: entry.capabilities,

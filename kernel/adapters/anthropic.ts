@@ -1,0 +1,141 @@
+/**
+ * An Anthropic Messages API upstream as a provider adapter. The IR is that
+ * API, so the request goes out as the client sent it (only `model` and
+ * `stream` set) and the stream's events come back as they are. Shared by
+ * every provider that speaks the wire: Anthropic itself, Azure, Vertex's
+ * Claude endpoints, Z.ai and Moonshot.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { LynkrError } from '../errors.js';
+import { decodeSSE } from '../ir/sse.js';
+import { messageStream } from '../ir/stream.js';
+import type { MessagesResponse, StreamEvent } from '../ir/types.js';
+import type { InvokeCall, MaybePromise } from '../pipeline/types.js';
+import { pickModel, type ModelMap } from '../providers/models.js';
+import type { Capabilities, ModelInfo, ProviderAdapter } from '../providers/types.js';
+import type { UpstreamClient, UpstreamResponse, UpstreamTimeouts } from '../upstream/client.js';
+import { parseUpstreamJson, upstreamBodyError } from '../upstream/errors.js';
+import { isEventStream, passThroughHeaders } from '../upstream/headers.js';
+import { prefetch } from '../upstream/stream.js';
+
+/** @public */
+export interface AnthropicAdapterSettings {
+  id: string;
+  /** `anthropic` unless the wire is a variant (`vertex-anthropic`). */
+  wire?: string;
+  /** The endpoint; a function for wires that put the model in the URL (Vertex). */
+  url: URL | ((model: string, stream: boolean) => URL);
+  /** Sent on every request: the key and the configured headers, lower-cased. */
+  headers: Readonly<Record<string, string>>;
+  /**
+   * Headers computed per request, merged over `headers`: a token that
+   * expires (Vertex, Entra ID), or the client's own credential where the
+   * provider accepts it.
+   */
+  auth?: (call: InvokeCall) => MaybePromise<Record<string, string>>;
+  /** Sent when the client sends no `anthropic-version`. */
+  anthropicVersion: string;
+  /** Whether the `anthropic-version` header is sent at all (Vertex wants it in the body instead). */
+  versionHeader?: boolean;
+  model?: string;
+  models?: readonly string[];
+  /** Claude names the client asks for → this upstream's names, when the route names no model. */
+  modelMap?: ModelMap;
+  capabilities: Capabilities | ((model: string) => Capabilities);
+  /** Clamp `max_tokens` to this; only when configured, since Claude models differ widely. */
+  maxOutputTokens?: number;
+  timeouts?: Partial<UpstreamTimeouts>;
+  /** The last change to the body before it is serialised (Vertex moves `model` into the URL). */
+  body?: (body: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** The adapter for one Anthropic-compatible upstream. @public */
+export function anthropicMessagesAdapter(settings: AnthropicAdapterSettings, client: UpstreamClient): ProviderAdapter {
+  const { id, timeouts, maxOutputTokens, auth } = settings;
+  const configuredBeta = settings.headers['anthropic-beta'];
+  const capabilities = typeof settings.capabilities === 'function' ? settings.capabilities : () => settings.capabilities as Capabilities;
+  const urlFor = typeof settings.url === 'function' ? settings.url : () => settings.url as URL;
+  const listed: ModelInfo[] = [...new Set([settings.model, ...(settings.models ?? [])].filter((m): m is string => !!m))].map((m) => ({
+    id: m,
+    provider: id,
+  }));
+
+  /** The client's `anthropic-version` and `anthropic-beta` decide what the request means; nothing else of theirs goes upstream. */
+  const headersFor = (client: Readonly<IncomingHttpHeaders>, stream: boolean): Record<string, string> => {
+    const beta = joinBeta(configuredBeta, client['anthropic-beta']);
+    return {
+      ...settings.headers,
+      'content-type': 'application/json',
+      accept: stream ? 'text/event-stream' : 'application/json',
+      ...(settings.versionHeader !== false && { 'anthropic-version': single(client['anthropic-version']) ?? settings.anthropicVersion }),
+      ...(beta && { 'anthropic-beta': beta }),
+    };
+  };
+
+  return {
+    id,
+    wire: settings.wire ?? 'anthropic',
+    defaultModel: settings.model,
+    models: () => listed,
+    capabilities,
+    async invoke(call) {
+      const { request, exchange } = call;
+      const stream = request.stream === true;
+      const model = pickModel(call, { map: settings.modelMap, defaultModel: settings.model });
+      // Spread, not rebuilt: every block, signature and unknown field is serialised as the client sent it.
+      let body: Record<string, unknown> = { ...request, model, stream };
+      if (maxOutputTokens !== undefined && request.max_tokens > maxOutputTokens) body.max_tokens = maxOutputTokens;
+      if (settings.body) body = settings.body(body);
+      const headers = headersFor(exchange.headers, stream);
+      if (auth) Object.assign(headers, await auth(call));
+      const res = await client.fetch({ url: urlFor(model, stream), headers, body: JSON.stringify(body), abort: exchange, timeouts, label: id });
+      const answerHeaders = passThroughHeaders(res.headers);
+      if (stream && isEventStream(res.headers)) return { events: await prefetch(anthropicEvents(res, id)), headers: answerHeaders };
+      return { events: messageStream(asMessage(await res.json(), id)), headers: answerHeaders };
+    },
+  };
+}
+
+/**
+ * The stream's events, parsed and yielded as they arrive, pings and `error`
+ * events included. `message_stop` or `error` ends it; a body that ends
+ * before either was cut. An `error` before anything else (Anthropic's
+ * "overloaded" often comes so) is thrown instead: through `prefetch` it
+ * fails `invoke` with its status (529), which a fallback and the client's
+ * retry logic understand.
+ */
+async function* anthropicEvents(res: UpstreamResponse, label: string): AsyncGenerator<StreamEvent> {
+  let first = true;
+  for await (const frame of decodeSSE(res.body)) {
+    if (frame.data === '') continue;
+    const event = parseUpstreamJson(frame.data, label) as StreamEvent;
+    if (first && event.type === 'error') throw upstreamBodyError(label, event);
+    first = false;
+    const last = event.type === 'message_stop' || event.type === 'error';
+    // Before the yield: a consumer that stops at the last event must not cost the connection.
+    if (last) res.release();
+    yield event;
+    if (last) return;
+  }
+  throw new LynkrError('LYNKR_ERR_UPSTREAM_DISCONNECTED', `upstream "${label}" ended its stream before message_stop`);
+}
+
+function asMessage(body: unknown, label: string): MessagesResponse {
+  const b = body as Partial<MessagesResponse> | undefined;
+  if (b?.type === 'message' && Array.isArray(b.content)) return b as MessagesResponse;
+  if ((b as { type?: unknown } | undefined)?.type === 'error') throw upstreamBodyError(label, body);
+  throw new LynkrError('LYNKR_ERR_UPSTREAM_PROTOCOL', `upstream "${label}" answered something that is not a message`, { detail: { body } });
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Configured and client betas together, each once. */
+function joinBeta(configured: string | undefined, client: string | string[] | undefined): string | undefined {
+  if (client === undefined) return configured;
+  const fromClient = Array.isArray(client) ? client.join(',') : client;
+  if (configured === undefined) return fromClient;
+  const all = new Set([...configured.split(','), ...fromClient.split(',')].map((b) => b.trim()).filter(Boolean));
+  return [...all].join(',');
+}

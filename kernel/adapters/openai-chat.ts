@@ -1,0 +1,132 @@
+/**
+ * An OpenAI Chat Completions upstream as a provider adapter: the IR through
+ * the shared codec, over the shared upstream client. Shared by every
+ * provider that speaks the wire: OpenAI, OpenRouter, llama.cpp, LM Studio,
+ * Databricks, Azure OpenAI, Moonshot, Z.ai's OpenAI endpoint.
+ */
+import { fromChatResponse } from '../codecs/openai-chat/response.js';
+import { fromChatStream } from '../codecs/openai-chat/stream.js';
+import { toChatRequest } from '../codecs/openai-chat/request.js';
+import type { ChatChunk, ChatResponse } from '../codecs/openai-chat/types.js';
+import { LynkrError } from '../errors.js';
+import { decodeSSE } from '../ir/sse.js';
+import { messageStream } from '../ir/stream.js';
+import type { InvokeCall, MaybePromise } from '../pipeline/types.js';
+import { pickModel, type ModelMap } from '../providers/models.js';
+import { DEFAULT_CAPABILITIES, type Capabilities, type ModelInfo, type ProviderAdapter } from '../providers/types.js';
+import type { UpstreamClient, UpstreamResponse, UpstreamTimeouts } from '../upstream/client.js';
+import { parseUpstreamJson, upstreamBodyError } from '../upstream/errors.js';
+import { isEventStream, passThroughHeaders } from '../upstream/headers.js';
+import { prefetch } from '../upstream/stream.js';
+
+/** @public */
+export interface ChatAdapterSettings {
+  id: string;
+  /** The endpoint; `{model}` is replaced by the model (Databricks serving endpoints, Azure deployments). */
+  url: string;
+  /** Sent on every request: auth and the configured headers, lower-cased. */
+  headers: Readonly<Record<string, string>>;
+  /** Headers computed per request, merged over `headers` (a token that expires). */
+  auth?: (call: InvokeCall) => MaybePromise<Record<string, string>>;
+  model?: string;
+  models?: readonly string[];
+  /** Claude names the client asks for → this upstream's names, when the route names no model. */
+  modelMap?: ModelMap;
+  /** Send the `model` field (llama.cpp and LM Studio serve the model they loaded). */
+  sendModel?: boolean;
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** Over DEFAULT_CAPABILITIES; a function for providers whose models differ. */
+  capabilities?: Partial<Capabilities> | ((model: string) => Capabilities);
+  timeouts?: Partial<UpstreamTimeouts>;
+  /** The last change to the body before it is serialised (pinned sampling, provider-only fields). */
+  body?: (body: Record<string, unknown>, model: string) => Record<string, unknown>;
+}
+
+const MODEL = '{model}';
+
+/** The adapter for one upstream; every request goes through `client`. @public */
+export function openaiChatAdapter(settings: ChatAdapterSettings, client: UpstreamClient): ProviderAdapter {
+  const { id, timeouts, auth } = settings;
+  const capabilitiesOf =
+    typeof settings.capabilities === 'function'
+      ? settings.capabilities
+      : ((fixed: Readonly<Capabilities>) => () => fixed)(Object.freeze({ ...DEFAULT_CAPABILITIES, ...settings.capabilities }));
+  // Parsed once: only a `{model}` path varies per request.
+  const fixedUrl = settings.url.includes(MODEL) ? undefined : new URL(settings.url);
+  const streamHeaders = { ...settings.headers, 'content-type': 'application/json', accept: 'text/event-stream' };
+  const jsonHeaders = { ...settings.headers, 'content-type': 'application/json', accept: 'application/json' };
+  const listed: ModelInfo[] = [...new Set([settings.model, ...(settings.models ?? [])].filter((m): m is string => !!m))].map((m) => ({
+    id: m,
+    provider: id,
+  }));
+
+  return {
+    id,
+    wire: 'openai-chat',
+    defaultModel: settings.model,
+    models: () => listed,
+    capabilities: capabilitiesOf,
+    async invoke(call) {
+      const { request, exchange } = call;
+      // Without a route model, map, or default, the client's name is all there is; a server that ignores `model` takes it fine.
+      const model = pickModel(call, { map: settings.modelMap, defaultModel: settings.model });
+      const stream = request.stream === true;
+      let body: Record<string, unknown> = toChatRequest(request, {
+        model,
+        stream,
+        includeModel: settings.sendModel !== false,
+        maxOutputTokens: capabilitiesOf(model).maxOutputTokens,
+        maxTokensField: settings.maxTokensField ?? 'max_tokens',
+      }) as unknown as Record<string, unknown>;
+      if (settings.body) body = settings.body(body, model);
+      const base = stream ? streamHeaders : jsonHeaders;
+      const headers = auth ? { ...base, ...(await auth(call)) } : base;
+      const res = await client.fetch({
+        url: fixedUrl ?? settings.url.replace(MODEL, encodeURIComponent(model)),
+        headers,
+        body: JSON.stringify(body),
+        abort: exchange,
+        timeouts,
+        label: id,
+      });
+      const answerHeaders = passThroughHeaders(res.headers);
+      // A server that ignores `stream: true` answers JSON: still a valid answer.
+      if (stream && isEventStream(res.headers)) return { events: await prefetch(fromChatStream(chatChunks(res, id), { model })), headers: answerHeaders };
+      const answer = fromChatResponse(chatResponse(await res.json(), id), { model });
+      return { events: messageStream(answer), headers: answerHeaders };
+    },
+  };
+}
+
+/**
+ * The chunks of an SSE body, parsed as they arrive. `[DONE]` ends them; an
+ * error object inside the stream (vLLM, OpenRouter) fails them with the
+ * upstream's message; a body that ends with neither `[DONE]` nor a finish
+ * reason was cut, and fails as DISCONNECTED rather than pass for a whole
+ * answer.
+ */
+async function* chatChunks(res: UpstreamResponse, label: string): AsyncGenerator<ChatChunk> {
+  let finished = false;
+  for await (const frame of decodeSSE(res.body)) {
+    if (frame.data === '[DONE]') {
+      res.release();
+      return;
+    }
+    if (frame.data === '') continue;
+    const chunk = parseUpstreamJson(frame.data, label) as ChatChunk;
+    if (chunk.error || frame.event === 'error') throw upstreamBodyError(label, chunk.error ? chunk : { error: chunk });
+    if (chunk.choices?.some((c) => c.finish_reason)) finished = true;
+    yield chunk;
+  }
+  if (!finished) {
+    throw new LynkrError('LYNKR_ERR_UPSTREAM_DISCONNECTED', `upstream "${label}" ended its stream before [DONE] or a finish reason`);
+  }
+}
+
+function chatResponse(body: unknown, label: string): ChatResponse {
+  const b = body as Partial<ChatResponse> & { error?: unknown };
+  if (Array.isArray(b?.choices)) return b as ChatResponse;
+  // Some servers answer 200 with an error body.
+  if (b?.error) throw upstreamBodyError(label, body);
+  throw new LynkrError('LYNKR_ERR_UPSTREAM_PROTOCOL', `upstream "${label}" answered without choices`, { detail: { body } });
+}
