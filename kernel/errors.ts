@@ -140,6 +140,12 @@ export const ERRORS = spec({
     meaning: 'The request carried a key that is not one of the configured Lynkr keys.',
     fix: 'Use a key listed in `keys` or in a team\'s `keys`.',
   },
+  LYNKR_ERR_AUTH_NO_UPSTREAM_CREDENTIAL: {
+    status: 401,
+    retryable: false,
+    meaning: 'The provider needs a credential: the client sent no Claude subscription token and the provider has no API key.',
+    fix: 'Log in to Claude Code (Pro/Max), or set the provider\'s `apiKey` (`ANTHROPIC_API_KEY`).',
+  },
   LYNKR_ERR_REQUEST_INVALID: {
     status: 400,
     retryable: false,

@@ -32,6 +32,7 @@ export type {
   HookOptions,
   Exchange,
   ExchangeTimings,
+  ClientBody,
   AbortSource,
   ExchangeSummary,
   Stop,

@@ -201,6 +201,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
   };
 
   const exchangeFor = (req: FastifyRequest, reply: FastifyReply, surface: string): Exchange => {
+    const raw = (req as unknown as { [RAW]?: string })[RAW];
     const { exchange, abort } = createAbortableExchange({
       id: req.id,
       surface,
@@ -208,6 +209,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
       team: req.lynkrTeam,
       log: req.log as Logger,
       startedAt: (req as unknown as { [START]: number })[START],
+      ...(raw !== undefined && { body: { text: raw, json: req.body } }),
     });
     inFlight.add(abort);
     reply.raw.once('close', () => {
@@ -252,6 +254,12 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
   log.debug({ plugins: records.length, ms: Math.round(performance.now() - started) }, 'plugins set up');
 
   // ---- HTTP shell -------------------------------------------------------------------------------
+  // fastify's own JSON parser (prototype-poisoning checks included), keeping the text it parsed.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) => {
+    (req as unknown as { [RAW]?: string })[RAW] = text as string;
+    parseJson(req, text as string, done);
+  });
   app.addHook('onRequest', (req, reply, done) => {
     (req as unknown as { [START]: number })[START] = performance.now();
     reply.header('x-request-id', req.id);
@@ -368,6 +376,8 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
 }
 
 const START = Symbol('lynkr.start');
+/** The JSON body's text, kept beside the parsed body for byte-for-byte passthrough. */
+const RAW = Symbol('lynkr.raw-body');
 
 async function closePlugins(lifecycles: Array<{ name: string; life: PluginLifecycle }>, log: Logger): Promise<void> {
   for (const { name, life } of [...lifecycles].reverse()) {

@@ -28,11 +28,12 @@ export interface AnthropicAdapterSettings {
   /** Sent on every request: the key and the configured headers, lower-cased. */
   headers: Readonly<Record<string, string>>;
   /**
-   * Headers computed per request, merged over `headers`: a token that
-   * expires (Vertex, Entra ID), or the client's own credential where the
-   * provider accepts it.
+   * Headers computed per request: the result is merged over the request's
+   * headers, which it may also edit in place (to remove one). For a token
+   * that expires (Vertex, Entra ID), or the client's own credential where
+   * the provider accepts it.
    */
-  auth?: (call: InvokeCall) => MaybePromise<Record<string, string>>;
+  auth?: (call: InvokeCall, headers: Record<string, string>) => MaybePromise<Record<string, string> | void>;
   /** Sent when the client sends no `anthropic-version`. */
   anthropicVersion: string;
   /** Whether the `anthropic-version` header is sent at all (Vertex wants it in the body instead). */
@@ -72,6 +73,22 @@ export function anthropicMessagesAdapter(settings: AnthropicAdapterSettings, cli
     };
   };
 
+  /**
+   * The request as it goes upstream. When no plugin replaced the client's
+   * body and nothing here would change it, that is the client's text, byte
+   * for byte: what a subscription's own features rely on, and no cost of
+   * re-serialising. Otherwise the IR is spread, not rebuilt: every block,
+   * signature and unknown field is serialised as the client sent it.
+   */
+  const bodyText = ({ request, exchange }: InvokeCall, model: string, stream: boolean, clamp: boolean): string => {
+    const client = exchange.body;
+    if (client?.json === request && model === request.model && !clamp && !settings.body && (request.stream === true) === stream) return client.text;
+    let body: Record<string, unknown> = { ...request, model, stream };
+    if (clamp) body.max_tokens = maxOutputTokens;
+    if (settings.body) body = settings.body(body);
+    return JSON.stringify(body);
+  };
+
   return {
     id,
     wire: settings.wire ?? 'anthropic',
@@ -82,13 +99,10 @@ export function anthropicMessagesAdapter(settings: AnthropicAdapterSettings, cli
       const { request, exchange } = call;
       const stream = request.stream === true;
       const model = pickModel(call, { map: settings.modelMap, defaultModel: settings.model });
-      // Spread, not rebuilt: every block, signature and unknown field is serialised as the client sent it.
-      let body: Record<string, unknown> = { ...request, model, stream };
-      if (maxOutputTokens !== undefined && request.max_tokens > maxOutputTokens) body.max_tokens = maxOutputTokens;
-      if (settings.body) body = settings.body(body);
+      const clamp = maxOutputTokens !== undefined && request.max_tokens > maxOutputTokens;
       const headers = headersFor(exchange.headers, stream);
-      if (auth) Object.assign(headers, await auth(call));
-      const res = await client.fetch({ url: urlFor(model, stream), headers, body: JSON.stringify(body), abort: exchange, timeouts, label: id });
+      if (auth) Object.assign(headers, await auth(call, headers));
+      const res = await client.fetch({ url: urlFor(model, stream), headers, body: bodyText(call, model, stream, clamp), abort: exchange, timeouts, label: id });
       const answerHeaders = passThroughHeaders(res.headers);
       if (stream && isEventStream(res.headers)) return { events: await prefetch(anthropicEvents(res, id)), headers: answerHeaders };
       return { events: messageStream(asMessage(await res.json(), id)), headers: answerHeaders };

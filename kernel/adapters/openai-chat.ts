@@ -26,8 +26,8 @@ export interface ChatAdapterSettings {
   url: string;
   /** Sent on every request: auth and the configured headers, lower-cased. */
   headers: Readonly<Record<string, string>>;
-  /** Headers computed per request, merged over `headers` (a token that expires). */
-  auth?: (call: InvokeCall) => MaybePromise<Record<string, string>>;
+  /** Headers computed per request: the result is merged over the request's headers, which it may also edit in place (a token that expires). */
+  auth?: (call: InvokeCall, headers: Record<string, string>) => MaybePromise<Record<string, string> | void>;
   model?: string;
   models?: readonly string[];
   /** Claude names the client asks for → this upstream's names, when the route names no model. */
@@ -80,7 +80,11 @@ export function openaiChatAdapter(settings: ChatAdapterSettings, client: Upstrea
       }) as unknown as Record<string, unknown>;
       if (settings.body) body = settings.body(body, model);
       const base = stream ? streamHeaders : jsonHeaders;
-      const headers = auth ? { ...base, ...(await auth(call)) } : base;
+      let headers = base;
+      if (auth) {
+        headers = { ...base };
+        Object.assign(headers, await auth(call, headers));
+      }
       const res = await client.fetch({
         url: fixedUrl ?? settings.url.replace(MODEL, encodeURIComponent(model)),
         headers,

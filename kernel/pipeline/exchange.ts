@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import { makeStop, type AbortSource, type Exchange, type ResolvedDecision, type Stop } from './types.js';
+import { makeStop, type AbortSource, type ClientBody, type Exchange, type ResolvedDecision, type Stop } from './types.js';
 import type { MessagesResponse, StreamEvent } from '../ir/types.js';
 
 /**
@@ -81,6 +81,8 @@ export interface ExchangeInit {
   signal?: AbortSignal;
   team?: string;
   startedAt?: number;
+  /** The client's JSON body, as text and parsed. */
+  body?: ClientBody;
 }
 
 class KernelExchange implements Exchange {
@@ -96,6 +98,7 @@ class KernelExchange implements Exchange {
     readonly log: Logger,
     readonly startedAt: number,
     readonly abortSource: AbortSource & { signal: AbortSignal },
+    readonly body: ClientBody | undefined,
   ) {}
 
   get signal(): AbortSignal {
@@ -122,13 +125,16 @@ class KernelExchange implements Exchange {
  */
 export function createExchange(init: ExchangeInit): Exchange {
   const source = init.signal ? fromSignal(init.signal) : new ExchangeAbort();
-  return new KernelExchange(init.id, init.surface, init.headers ?? {}, init.team, init.log, init.startedAt ?? performance.now(), source);
+  return new KernelExchange(init.id, init.surface, init.headers ?? {}, init.team, init.log, init.startedAt ?? performance.now(), source, init.body);
 }
 
 /** The kernel's own exchanges: aborted through `abort`, by the HTTP shell. */
 export function createAbortableExchange(init: Omit<ExchangeInit, 'signal'>): { exchange: Exchange; abort: ExchangeAbort } {
   const abort = new ExchangeAbort();
-  return { exchange: new KernelExchange(init.id, init.surface, init.headers ?? {}, init.team, init.log, init.startedAt ?? performance.now(), abort), abort };
+  return {
+    exchange: new KernelExchange(init.id, init.surface, init.headers ?? {}, init.team, init.log, init.startedAt ?? performance.now(), abort, init.body),
+    abort,
+  };
 }
 
 /** The runner records the decision on the exchange; plugins only read it. */

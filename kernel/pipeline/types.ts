@@ -41,6 +41,13 @@ export interface Exchange {
   onAbort(listener: (reason: unknown) => void): () => void;
   /** The team selected by the caller's Lynkr key, if teams are configured. */
   readonly team: string | undefined;
+  /**
+   * The JSON body as the client sent it: its text, and the object parsed
+   * from it. A provider on the client's own wire may forward `text` byte for
+   * byte when the IR request it is given is still `json` (no plugin replaced
+   * it) and it would change nothing.
+   */
+  readonly body: ClientBody | undefined;
   /** A logger bound to this request's id. */
   readonly log: Logger;
   /** `performance.now()` when the request arrived. */
@@ -68,6 +75,12 @@ export interface AbortSource {
   readonly aborted: boolean;
   readonly reason?: unknown;
   onAbort(listener: (reason: unknown) => void): () => void;
+}
+
+/** @public */
+export interface ClientBody {
+  readonly text: string;
+  readonly json: unknown;
 }
 
 /** @public */

@@ -2,6 +2,7 @@
  * Options of the Anthropic provider, and how they become the adapter's
  * settings.
  */
+import { SUBSCRIPTION_HOSTS, subscriptionAuth } from './oauth.js';
 import { DEFAULT_CAPABILITIES, LynkrError, Type, type AnthropicAdapterSettings, type Capabilities, type Static } from '../../kernel/index.js';
 
 /** @public */
@@ -11,6 +12,14 @@ export const OptionsSchema = Type.Object(
     baseUrl: Type.String({ minLength: 1, default: 'https://api.anthropic.com' }),
     path: Type.String({ default: '/v1/messages', description: 'Appended to baseUrl; `""` when baseUrl is the full endpoint.' }),
     apiKey: Type.Optional(Type.String({ minLength: 1, description: 'Sent as x-api-key.' })),
+    subscription: Type.Boolean({
+      default: true,
+      description: "Use the client's Claude subscription token (Authorization: Bearer sk-ant-oat…) before apiKey, on subscriptionHosts only.",
+    }),
+    subscriptionHosts: Type.Array(Type.String({ minLength: 1 }), {
+      default: [...SUBSCRIPTION_HOSTS],
+      description: "Hosts that receive the client's subscription token: Anthropic's own API, or a proxy you run in front of it.",
+    }),
     model: Type.Optional(Type.String({ minLength: 1, description: 'The model used when the route names none.' })),
     models: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'More models to list in /v1/models.' }),
     modelMap: Type.Optional(
@@ -67,9 +76,12 @@ export function upstreamOf(options: Options): AnthropicAdapterSettings {
   const headers: Record<string, string> = {};
   if (options.apiKey) headers['x-api-key'] = options.apiKey;
   for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
+  // The subscription path: only for Anthropic's own API, since the token is the user's Claude login.
+  const subscription = options.subscription && options.subscriptionHosts.includes(url.hostname);
   return {
     id: options.id,
     url,
+    ...(subscription && { auth: subscriptionAuth({ hasKey: options.apiKey !== undefined, id: options.id }) }),
     headers,
     anthropicVersion: options.anthropicVersion,
     model: options.model,
