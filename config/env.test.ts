@@ -3,6 +3,8 @@ import { configFromEnv, defaults, envOverrides } from './env.js';
 
 const WRAP = ['stats', 'wrap-claude', 'wrap-codex', 'wrap-copilot', 'wrap-aider', 'wrap-cursor'];
 
+const RESILIENCE = ['resilience', { fallback: { enabled: true } }] as const;
+
 describe('environment mapping', () => {
   it('serves Ollama on localhost when the environment names nothing', () => {
     expect(defaults({})).toEqual([
@@ -10,6 +12,7 @@ describe('environment mapping', () => {
       'api-openai',
       'badge-sanitizer',
       ['provider-openai-compatible', { ollama: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen2.5-coder:7b' } }],
+      RESILIENCE,
       ['router-static', { target: 'ollama:qwen2.5-coder:7b' }],
       ['badge', { enabled: false }],
       ...WRAP,
@@ -46,6 +49,7 @@ describe('environment mapping', () => {
           },
         },
       ],
+      RESILIENCE,
       ['router-static', { target: 'openai:gpt-4.1' }],
       ['badge', { enabled: true }],
       ...WRAP,
@@ -58,6 +62,7 @@ describe('environment mapping', () => {
       'api-openai',
       'badge-sanitizer',
       ['provider-anthropic', { baseUrl: 'https://api.anthropic.com', apiKey: 'sk-ant', model: 'claude-sonnet-4-5' }],
+      RESILIENCE,
       ['router-static', { target: 'anthropic:claude-opus-4-5' }],
       ['badge', { enabled: false }],
       ...WRAP,
@@ -72,6 +77,14 @@ describe('environment mapping', () => {
     expect(byName['router-tiers']).toEqual({ simple: ['ollama:qwen2.5-coder:7b'], reasoning: ['anthropic:claude-opus-4-5'] });
     expect(byName['intent-window']).toEqual({ size: 3 });
     expect(() => defaults({ TIER_SIMPLE: 'nowhere:m' })).toThrow('a TIER_* variable names provider "nowhere"');
+  });
+
+  it('configures fallbacks from FALLBACK_ENABLED and LYNKR_FALLBACK', () => {
+    const byName = (env: Record<string, string>) => Object.fromEntries(defaults(env).map((p) => (Array.isArray(p) ? [p[0], p[1]] : [p, {}])));
+    expect(byName({ LYNKR_FALLBACK: 'openai:gpt-4o, ollama:llama3.2', OPENAI_API_KEY: 'sk' })['resilience']).toEqual({
+      fallback: { enabled: true, targets: ['openai:gpt-4o', 'ollama:llama3.2'] },
+    });
+    expect(byName({ FALLBACK_ENABLED: 'false' })['resilience']).toEqual({ fallback: { enabled: false } });
   });
 
   it('refuses a MODEL_PROVIDER it cannot serve, listing what it can', () => {

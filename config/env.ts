@@ -127,6 +127,8 @@ export function defaults(env: Env = process.env): PluginEntry[] {
   if (Object.keys(compatible).length) plugins.push(['provider-openai-compatible', compatible]);
   if (wanted.has('anthropic')) plugins.push(['provider-anthropic', { ...ANTHROPIC.entry(env), model: ANTHROPIC.model(env) }]);
   if (tiers) plugins.push(['router-tiers', { ...tiers }], ['intent-window', intentWindowOptionsFromEnv(env)]);
+  // Retries, circuit breakers and the fallback ladder around every provider call.
+  plugins.push(['resilience', resilienceOptionsFromEnv(env)]);
 
   const model = env.MODEL_DEFAULT ?? (primary === 'anthropic' ? ANTHROPIC.model(env) : OPENAI_COMPATIBLE[primary]!.model(env));
   plugins.push(['router-static', { target: `${primary}:${model}` }]);
@@ -135,6 +137,17 @@ export function defaults(env: Env = process.env): PluginEntry[] {
   // Usage statistics (GET /v1/lynkr/stats, the wrap summary) and the tools `lynkr wrap` can launch.
   plugins.push('stats', 'wrap-claude', 'wrap-codex', 'wrap-copilot', 'wrap-aider', 'wrap-cursor');
   return plugins;
+}
+
+/** `FALLBACK_ENABLED=false` turns fallbacks off; `LYNKR_FALLBACK` lists `provider:model` targets tried last. */
+function resilienceOptionsFromEnv(env: Env): Record<string, unknown> {
+  const targets = list(env.LYNKR_FALLBACK);
+  return {
+    fallback: {
+      enabled: env.FALLBACK_ENABLED?.toLowerCase() !== 'false',
+      ...(targets && { targets }),
+    },
+  };
 }
 
 /**

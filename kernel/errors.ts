@@ -212,6 +212,12 @@ export const ERRORS = spec({
     meaning: 'The upstream sent something its wire format does not allow.',
     fix: 'Check that the endpoint speaks the wire format its provider expects.',
   },
+  LYNKR_ERR_UPSTREAM_CIRCUIT_OPEN: {
+    status: 503,
+    retryable: true,
+    meaning: 'The provider:model failed repeatedly; its circuit breaker refuses calls until the cooldown ends, and no fallback could answer.',
+    fix: 'Check the provider (its logs, `GET /metrics`), configure fallback targets, or wait for the `retry-after`.',
+  },
   LYNKR_ERR_CLIENT_ABORTED: {
     status: 499,
     retryable: false,

@@ -350,6 +350,8 @@ export function decisionHeaders(d: ResolvedDecision): Record<string, string> {
   if (d.tier) out['x-lynkr-tier'] = d.tier;
   if (typeof d.score === 'number' && Number.isFinite(d.score)) out['x-lynkr-score'] = String(Math.round(d.score * 10) / 10);
   if (d.reasons.length) out['x-lynkr-route-reason'] = headerSafe(d.reasons.join('; '));
+  if (typeof d.fallback === 'string') out['x-lynkr-fallback'] = headerSafe(d.fallback);
+  if (typeof d.attempts === 'number' && d.attempts > 1) out['x-lynkr-attempts'] = String(d.attempts);
   return out;
 }
 
