@@ -57,11 +57,13 @@ export type {
 
 // Providers and wrap targets
 export { DEFAULT_CAPABILITIES } from './providers/types.js';
-export { mapModel, pickModel } from './providers/models.js';
+export { mapModel, pickModel, resolveModel } from './providers/models.js';
 export { anthropicMessagesAdapter } from './adapters/anthropic.js';
 export type { AnthropicAdapterSettings } from './adapters/anthropic.js';
 export { openaiChatAdapter } from './adapters/openai-chat.js';
 export type { ChatAdapterSettings } from './adapters/openai-chat.js';
+export { openaiResponsesAdapter } from './adapters/openai-responses.js';
+export type { ResponsesAdapterSettings } from './adapters/openai-responses.js';
 export type { ModelMap } from './providers/models.js';
 export type { ProviderAdapter, ProviderRegistry, Capabilities, ModelInfo } from './providers/types.js';
 export type { WrapTarget, WrapRegistry, WrapPrepareOptions, WrapLaunch } from './wrap/types.js';

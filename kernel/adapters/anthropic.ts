@@ -11,7 +11,7 @@ import { decodeSSE } from '../ir/sse.js';
 import { messageStream } from '../ir/stream.js';
 import type { MessagesResponse, StreamEvent } from '../ir/types.js';
 import type { InvokeCall, MaybePromise } from '../pipeline/types.js';
-import { pickModel, type ModelMap } from '../providers/models.js';
+import { pickModel, resolveModel, type ModelMap } from '../providers/models.js';
 import type { Capabilities, ModelInfo, ProviderAdapter } from '../providers/types.js';
 import type { UpstreamClient, UpstreamResponse, UpstreamTimeouts } from '../upstream/client.js';
 import { parseUpstreamJson, upstreamBodyError } from '../upstream/errors.js';
@@ -94,6 +94,7 @@ export function anthropicMessagesAdapter(settings: AnthropicAdapterSettings, cli
     wire: settings.wire ?? 'anthropic',
     defaultModel: settings.model,
     models: () => listed,
+    resolveModel: (requested) => resolveModel(requested, { map: settings.modelMap, defaultModel: settings.model }),
     capabilities,
     async invoke(call) {
       const { request, exchange } = call;

@@ -12,7 +12,7 @@ import { LynkrError } from '../errors.js';
 import { decodeSSE } from '../ir/sse.js';
 import { messageStream } from '../ir/stream.js';
 import type { InvokeCall, MaybePromise } from '../pipeline/types.js';
-import { pickModel, type ModelMap } from '../providers/models.js';
+import { pickModel, resolveModel, type ModelMap } from '../providers/models.js';
 import { DEFAULT_CAPABILITIES, type Capabilities, type ModelInfo, type ProviderAdapter } from '../providers/types.js';
 import type { UpstreamClient, UpstreamResponse, UpstreamTimeouts } from '../upstream/client.js';
 import { parseUpstreamJson, upstreamBodyError } from '../upstream/errors.js';
@@ -65,6 +65,7 @@ export function openaiChatAdapter(settings: ChatAdapterSettings, client: Upstrea
     wire: 'openai-chat',
     defaultModel: settings.model,
     models: () => listed,
+    resolveModel: (requested) => resolveModel(requested, { map: settings.modelMap, defaultModel: settings.model }),
     capabilities: capabilitiesOf,
     async invoke(call) {
       const { request, exchange } = call;

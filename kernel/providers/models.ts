@@ -45,6 +45,11 @@ export function pickModel(
   provider: { map?: ModelMap; defaultModel?: string },
 ): string {
   if (call.decision.model) return call.decision.model;
-  const mapped = provider.map ? mapModel(call.request.model, provider.map) : undefined;
-  return mapped ?? provider.defaultModel ?? call.request.model;
+  return resolveModel(call.request.model, provider);
+}
+
+/** The requested model through `map`, else the provider's default, else as requested. @public */
+export function resolveModel(requested: string, provider: { map?: ModelMap; defaultModel?: string }): string {
+  const mapped = provider.map ? mapModel(requested, provider.map) : undefined;
+  return mapped ?? provider.defaultModel ?? requested;
 }

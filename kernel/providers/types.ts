@@ -40,6 +40,13 @@ export interface ProviderAdapter {
   defaultModel?: string;
   /** The models this provider offers, for `/v1/models`. */
   models?(): ModelInfo[];
+  /**
+   * The upstream model for a request whose route names none: the model the
+   * client asked for through the provider's model map, else its default.
+   * A router that picks only a provider (`router-static` with `target:
+   * 'zai'`) calls it so that the decision names the real model.
+   */
+  resolveModel?(requested: string): string;
   /** What `model` can take; unknown models get conservative defaults. */
   capabilities?(model: string): Capabilities;
   /** Call the upstream. Must stop when the exchange is aborted (`exchange.onAbort`, or `exchange.signal` for fetch-like APIs). */

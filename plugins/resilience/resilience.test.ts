@@ -44,10 +44,8 @@ async function boot(resilience: Record<string, unknown>, routing: PluginEntry[] 
   return new Anthropic({ baseURL: url, apiKey: 'k', maxRetries: 0 });
 }
 
-const ask = (client: Anthropic, text = 'hi', stream = false) => {
-  const params = { model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user' as const, content: text }] };
-  return stream ? client.messages.stream(params).withResponse() : client.messages.create(params).withResponse();
-};
+const ask = (client: Anthropic, text = 'hi') =>
+  client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: text }] }).withResponse();
 
 const failed = async (p: Promise<unknown>) => {
   try {

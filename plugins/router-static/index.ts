@@ -15,7 +15,7 @@ export default definePlugin({
       target: Type.String({
         minLength: 1,
         pattern: '^[a-z][a-z0-9-]*(:.*)?$',
-        description: '`provider` or `provider:model` (split at the first colon). Without a model, the provider\'s default model.',
+        description: '`provider` or `provider:model` (split at the first colon). Without a model, the provider maps the requested model (its model map, else its default model).',
       }),
     },
     { additionalProperties: false },
@@ -23,12 +23,14 @@ export default definePlugin({
   setup(ctx, options) {
     const { provider, model } = parseTarget(options.target);
     const reason = `static: ${options.target}`;
-    ctx.hooks.on('route', (decision) => {
+    ctx.hooks.on('route', (decision, request) => {
       if (decision.provider) return undefined;
+      const adapter = model === undefined ? ctx.providers.get(provider) : undefined;
       return {
         ...decision,
         provider,
-        model: model ?? ctx.providers.get(provider)?.defaultModel ?? decision.model,
+        // Without a model, the provider maps what the client asked for (a Claude name to its own) or uses its default.
+        model: model ?? adapter?.resolveModel?.(request.model) ?? adapter?.defaultModel ?? decision.model,
         reasons: [...decision.reasons, reason],
       };
     });

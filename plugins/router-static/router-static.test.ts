@@ -15,6 +15,7 @@ const providers = definePlugin({
         id,
         wire: 'test',
         defaultModel: `${id}-default`,
+        ...(id === 'cloud' && { resolveModel: (requested: string) => (requested.includes('sonnet') ? 'cloud-sonnet-equivalent' : 'cloud-default') }),
         invoke: async ({ request: req, decision }) => ({ events: iterate(messageToEvents(answer(req, `${id}/${decision.model}`, decision.model))) }),
       });
     }
@@ -46,6 +47,13 @@ describe('router-static', () => {
   it('uses the provider\'s default model when the target names none', async () => {
     kernel = await testKernel({ plugins: [testSurface(), providers(), ['router-static', { target: 'local' }]] });
     expect((await ask(kernel)).message.content[0].text).toBe('local/local-default');
+  });
+
+  it('lets the provider map the requested model when the target names none', async () => {
+    kernel = await testKernel({ plugins: [testSurface(), providers(), ['router-static', { target: 'cloud' }]] });
+    const res = (await kernel.inject({ method: 'POST', url: '/test/messages', payload: { ...request('hi'), model: 'claude-sonnet-4-5' } })).json();
+    expect(res.decision.model).toBe('cloud-sonnet-equivalent');
+    expect(res.message.content[0].text).toBe('cloud/cloud-sonnet-equivalent');
   });
 
   it('leaves a decision an earlier handler made', async () => {
