@@ -2,3 +2,5 @@ export type * from './types.js';
 export * from './schema.js';
 export * from './sse.js';
 export * from './stream.js';
+export { newId } from './ids.js';
+export { parseToolInput } from './tool-input.js';
