@@ -11,7 +11,7 @@ describe('environment mapping', () => {
       'api-anthropic',
       'api-openai',
       'badge-sanitizer',
-      ['provider-openai-compatible', { ollama: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen2.5-coder:7b' } }],
+      ['provider-ollama', { baseUrl: 'http://127.0.0.1:11434', model: 'qwen2.5-coder:7b' }],
       RESILIENCE,
       ['router-static', { target: 'ollama:qwen2.5-coder:7b' }],
       ['badge', { enabled: false }],
@@ -35,10 +35,10 @@ describe('environment mapping', () => {
       'api-anthropic',
       'api-openai',
       'badge-sanitizer',
+      ['provider-ollama', { baseUrl: 'http://gpu-box:11434', model: 'qwen2.5-coder:latest' }],
       [
         'provider-openai-compatible',
         {
-          ollama: { baseUrl: 'http://gpu-box:11434/v1', model: 'qwen2.5-coder:latest' },
           openai: { baseUrl: 'https://gateway.example/v1', apiKey: 'sk-test', model: 'gpt-4.1' },
           llamacpp: { baseUrl: 'http://localhost:8080/v1', model: 'default' },
           databricks: {
@@ -72,7 +72,8 @@ describe('environment mapping', () => {
   it('adds tier routing from TIER_*, enabling every provider a tier names', () => {
     const plugins = defaults({ MODEL_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-x', TIER_SIMPLE: 'ollama:qwen2.5-coder:7b', TIER_REASONING: 'anthropic:claude-opus-4-5', ANTHROPIC_API_KEY: 'sk-ant', LYNKR_INTENT_WINDOW_N: '3' });
     const byName = Object.fromEntries(plugins.map((p) => (Array.isArray(p) ? [p[0], p[1]] : [p, {}])));
-    expect(Object.keys(byName['provider-openai-compatible']!)).toEqual(['ollama', 'openai']);
+    expect(Object.keys(byName['provider-openai-compatible']!)).toEqual(['openai']);
+    expect(byName['provider-ollama']).toEqual({ baseUrl: 'http://127.0.0.1:11434', model: 'qwen2.5-coder:7b' });
     expect(byName['provider-anthropic']).toMatchObject({ apiKey: 'sk-ant' });
     expect(byName['router-tiers']).toEqual({ simple: ['ollama:qwen2.5-coder:7b'], reasoning: ['anthropic:claude-opus-4-5'] });
     expect(byName['intent-window']).toEqual({ size: 3 });

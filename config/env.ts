@@ -5,6 +5,8 @@
 import type { LynkrConfig, PluginEntry } from '../kernel/config/schema.js';
 import { LynkrError } from '../kernel/errors.js';
 import { intentWindowOptionsFromEnv, tierOptionsFromEnv, tierProviders } from './env-routing.js';
+import { ollama } from './providers/ollama.js';
+import type { EnvProvider } from './providers/types.js';
 
 /** @public */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -39,11 +41,6 @@ const v1Base = (url: string) => {
  * the variable that switches it on, its settings, and its default model.
  */
 const OPENAI_COMPATIBLE: Record<string, { on: (env: Env) => boolean; entry: (env: Env) => Record<string, unknown>; model: (env: Env) => string }> = {
-  ollama: {
-    on: (env) => Boolean(env.OLLAMA_ENDPOINT),
-    entry: (env) => ({ baseUrl: v1Base(env.OLLAMA_ENDPOINT ?? 'http://127.0.0.1:11434') }),
-    model: (env) => env.OLLAMA_MODEL ?? 'qwen2.5-coder:7b',
-  },
   openai: {
     on: (env) => Boolean(env.OPENAI_API_KEY),
     entry: (env) => ({
@@ -88,8 +85,14 @@ const ANTHROPIC = {
   model: (env: Env) => env.ANTHROPIC_MODEL ?? 'claude-sonnet-4-5',
 };
 
+/**
+ * Providers with a plugin of their own, one file each in `config/providers/`
+ * (Ollama's native API, Bedrock, Vertex, Azure, Z.ai, Moonshot).
+ */
+const OWN_PLUGIN: readonly EnvProvider[] = [ollama];
+
 /** The provider ids this build can serve from the environment. */
-export const ENV_PROVIDERS = [...Object.keys(OPENAI_COMPATIBLE), 'anthropic'] as const;
+export const ENV_PROVIDERS: readonly string[] = [...OWN_PLUGIN.map((p) => p.id), ...Object.keys(OPENAI_COMPATIBLE), 'anthropic'];
 
 /**
  * The built-in plugin set, configured from the environment: the API surfaces
@@ -102,7 +105,7 @@ export const ENV_PROVIDERS = [...Object.keys(OPENAI_COMPATIBLE), 'anthropic'] as
  */
 export function defaults(env: Env = process.env): PluginEntry[] {
   const primary = (env.MODEL_PROVIDER ?? 'ollama').trim().toLowerCase();
-  if (!(ENV_PROVIDERS as readonly string[]).includes(primary)) {
+  if (!ENV_PROVIDERS.includes(primary)) {
     throw new LynkrError(
       'LYNKR_ERR_CONFIG_INVALID',
       `MODEL_PROVIDER=${primary} is not a provider this Lynkr serves (supported: ${ENV_PROVIDERS.join(', ')})`,
@@ -113,7 +116,7 @@ export function defaults(env: Env = process.env): PluginEntry[] {
   const tiers = tierOptionsFromEnv(env);
   const wanted = new Set([primary, ...(tiers ? tierProviders(tiers) : [])]);
   for (const id of wanted) {
-    if (!(ENV_PROVIDERS as readonly string[]).includes(id)) {
+    if (!ENV_PROVIDERS.includes(id)) {
       throw new LynkrError('LYNKR_ERR_CONFIG_INVALID', `a TIER_* variable names provider "${id}", which this Lynkr does not serve (supported: ${ENV_PROVIDERS.join(', ')})`);
     }
   }
@@ -124,13 +127,16 @@ export function defaults(env: Env = process.env): PluginEntry[] {
   }
   // The sanitizer is always on: history may hold badges from another instance or a team that shows them.
   const plugins: PluginEntry[] = ['api-anthropic', 'api-openai', 'badge-sanitizer'];
+  for (const p of OWN_PLUGIN) {
+    if (wanted.has(p.id) || p.on(env)) plugins.push([p.plugin, { ...p.options(env), model: p.model(env) }]);
+  }
   if (Object.keys(compatible).length) plugins.push(['provider-openai-compatible', compatible]);
   if (wanted.has('anthropic')) plugins.push(['provider-anthropic', { ...ANTHROPIC.entry(env), model: ANTHROPIC.model(env) }]);
   if (tiers) plugins.push(['router-tiers', { ...tiers }], ['intent-window', intentWindowOptionsFromEnv(env)]);
   // Retries, circuit breakers and the fallback ladder around every provider call.
   plugins.push(['resilience', resilienceOptionsFromEnv(env)]);
 
-  const model = env.MODEL_DEFAULT ?? (primary === 'anthropic' ? ANTHROPIC.model(env) : OPENAI_COMPATIBLE[primary]!.model(env));
+  const model = env.MODEL_DEFAULT ?? modelOf(primary, env);
   plugins.push(['router-static', { target: `${primary}:${model}` }]);
   // Listed even when off, so that a team can turn it on with teams.<name>.options.badge.enabled.
   plugins.push(['badge', { enabled: env.LYNKR_VISIBLE_ROUTING === 'true' }]);
@@ -150,9 +156,17 @@ function resilienceOptionsFromEnv(env: Env): Record<string, unknown> {
   };
 }
 
+/** The default model of an environment provider. */
+function modelOf(id: string, env: Env): string {
+  if (id === 'anthropic') return ANTHROPIC.model(env);
+  const own = OWN_PLUGIN.find((p) => p.id === id);
+  return own ? own.model(env) : OPENAI_COMPATIBLE[id]!.model(env);
+}
+
 /**
  * Settings that the environment overrides whatever the config file says:
- * `PORT`, `HOST`, `LOG_LEVEL`, `LYNKR_STORAGE`, `LYNKR_KEYS`.
+ * `PORT`, `HOST`, `LOG_LEVEL`, `LYNKR_STORAGE`, `LYNKR_KEYS` (or `LYNKR_API_KEYS`),
+ * `LYNKR_ALLOW_UNAUTHENTICATED`.
  * @public
  */
 export function envOverrides(env: Env = process.env): LynkrConfig {
@@ -163,8 +177,9 @@ export function envOverrides(env: Env = process.env): LynkrConfig {
   const level = env.LOG_LEVEL?.toLowerCase();
   if (level) out.log = { level: (LOG_LEVELS.has(level) ? level : env.LOG_LEVEL) as NonNullable<LynkrConfig['log']>['level'] };
   if (env.LYNKR_STORAGE) out.storage = env.LYNKR_STORAGE;
-  const keys = list(env.LYNKR_KEYS);
-  if (keys) out.keys = keys;
+  const keys = [...(list(env.LYNKR_KEYS) ?? []), ...(list(env.LYNKR_API_KEYS) ?? [])];
+  if (keys.length) out.keys = keys;
+  if (env.LYNKR_ALLOW_UNAUTHENTICATED?.toLowerCase() === 'true') out.server = { ...out.server, allowUnauthenticated: true };
   return out;
 }
 
