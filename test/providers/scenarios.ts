@@ -106,7 +106,7 @@ export function providerScenarios(name: string, setup: () => Promise<ScenarioSet
 
     it('answers text', async () => {
       s.backend.answer({ text: 'Hello from upstream', usage: { input: 11, output: 4 } });
-      const { data, response } = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [user('hi')] }).withResponse();
+      const { data, response } = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [user('hi')] }).withResponse();
       expect(data.content).toEqual([{ type: 'text', text: 'Hello from upstream' }]);
       expect(data.stop_reason).toBe('end_turn');
       expect(data.usage).toMatchObject({ input_tokens: 11, output_tokens: 4 });
@@ -116,7 +116,7 @@ export function providerScenarios(name: string, setup: () => Promise<ScenarioSet
 
     it('streams text', async () => {
       s.backend.answer({ text: 'Streaming works fine here', usage: { input: 9, output: 5 } });
-      const stream = client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [user('stream please')] });
+      const stream = client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [user('stream please')] });
       const deltas: string[] = [];
       stream.on('text', (t) => deltas.push(t));
       const final = await stream.finalMessage();
@@ -129,7 +129,7 @@ export function providerScenarios(name: string, setup: () => Promise<ScenarioSet
 
     it.each([false, true])('answers three parallel tool calls (stream: %s)', async (streamed) => {
       s.backend.answer(THREE_CALLS);
-      const params = { model: 'claude-sonnet-4-5', max_tokens: 200, tools, messages: [user('weather in Paris, time in Tokyo, and the cities')] };
+      const params = { model: 'claude-sonnet-4-6', max_tokens: 200, tools, messages: [user('weather in Paris, time in Tokyo, and the cities')] };
       const message = streamed ? await client.messages.stream(params).finalMessage() : await client.messages.create(params);
       const calls = message.content.filter((b) => b.type === 'tool_use');
       expect(calls.map((c) => [c.name, c.input])).toEqual([
@@ -146,7 +146,7 @@ export function providerScenarios(name: string, setup: () => Promise<ScenarioSet
     it('sends a tool round trip back upstream in order', async () => {
       s.backend.answer({ text: 'Sunny, and it is noon.', usage: { input: 40, output: 8 } });
       const message = await client.messages.create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 100,
         tools,
         messages: [
@@ -187,7 +187,7 @@ export function providerScenarios(name: string, setup: () => Promise<ScenarioSet
       }
       s.backend.answer({ text: 'A single pixel.', usage: { input: 20, output: 4 } });
       const message = await client.messages.create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 100,
         messages: [
           {
@@ -209,14 +209,14 @@ export function providerScenarios(name: string, setup: () => Promise<ScenarioSet
         return;
       }
       s.backend.answer({ text: 'cached', usage: { input: 10, output: 2, cached: 90 } });
-      const params = { model: 'claude-sonnet-4-5', max_tokens: 100, messages: [user('again')] };
+      const params = { model: 'claude-sonnet-4-6', max_tokens: 100, messages: [user('again')] };
       const message = streamed ? await client.messages.stream(params).finalMessage() : await client.messages.create(params);
       expect(message.usage).toMatchObject({ input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 90 });
     });
 
     it.each([false, true])('answers an upstream 429 with its status and retry-after (stream: %s)', async (streamed) => {
       s.backend.fail(429, 'slow down', { 'retry-after': '7' });
-      const params = { model: 'claude-sonnet-4-5', max_tokens: 100, messages: [user('hi')] };
+      const params = { model: 'claude-sonnet-4-6', max_tokens: 100, messages: [user('hi')] };
       const error = await (streamed ? client.messages.stream(params).finalMessage() : client.messages.create(params)).then(
         () => undefined,
         (e: unknown) => e,
@@ -231,7 +231,7 @@ export function providerScenarios(name: string, setup: () => Promise<ScenarioSet
 
     it('answers an upstream 400 as invalid_request_error', async () => {
       s.backend.fail(400, 'bad things in the request');
-      const error = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [user('hi')] }).then(
+      const error = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [user('hi')] }).then(
         () => undefined,
         (e: unknown) => e,
       );
