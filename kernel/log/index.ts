@@ -2,7 +2,7 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 
 /** Keys whose values are secrets wherever they appear. */
-const SECRET_KEY = /(^|[-_.])(api[-_]?key|apikey|key|keys|token|access[-_]?token|refresh[-_]?token|secret|password|passwd|authorization|cookie|credentials?|private[-_]?key|session[-_]?token)$/i;
+const SECRET_KEY = /(^|[-_.])(api[-_]?key|apikey|key|keys|token|access[-_]?token|refresh[-_]?token|secret|password|passwd|authorization|cookie|credentials?|private[-_]?key|session[-_]?token|secret[-_]?access[-_]?key)$/i;
 
 /** Paths pino censors on every line: request headers and the usual option names, one level under any object. */
 const REDACT = [
@@ -25,6 +25,7 @@ const REDACT = [
   '*.token',
   '*.accessToken',
   '*.secret',
+  '*.secretAccessKey',
   '*.password',
   '*.authorization',
   '*.keys',

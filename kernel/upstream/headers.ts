@@ -11,12 +11,13 @@ import type { IncomingHttpHeaders } from 'node:http';
  */
 const RATE_LIMIT = /^(?:x-ratelimit-|anthropic-ratelimit-)/;
 const PASSED = new Set(['retry-after', 'retry-after-ms', 'x-should-retry']);
-const REQUEST_ID = new Set(['request-id', 'x-request-id']);
+const REQUEST_ID = new Set(['request-id', 'x-request-id', 'x-amzn-requestid']);
 
 /**
  * The headers of an upstream response worth passing to the client:
  * `retry-after` (and `retry-after-ms`, `x-should-retry`), rate-limit headers
  * (`x-ratelimit-*`, `anthropic-ratelimit-*`) and the upstream's request id
+ * (`request-id`, `x-request-id`, AWS's `x-amzn-requestid`)
  * as `upstream-request-id`.
  * @public
  */
