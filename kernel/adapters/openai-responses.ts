@@ -6,20 +6,16 @@
  * sends the whole history with `store: false`, so nothing is kept upstream
  * and `previous_response_id` is never needed.
  */
-import {
-  fromResponsesUpstreamResponse,
-  fromResponsesUpstreamStream,
-  toResponsesUpstreamRequest,
-} from '../codecs/openai-responses/upstream.js';
+import { RESPONSES_FAMILY } from '../codecs/openai-responses/reasoning.js';
+import { fromResponsesUpstreamResponse, fromResponsesUpstreamStream, toResponsesUpstreamRequest } from '../codecs/openai-responses/upstream.js';
 import { decodeSSE } from '../ir/sse.js';
 import { messageStream } from '../ir/stream.js';
 import type { InvokeCall, MaybePromise } from '../pipeline/types.js';
-import { pickModel, type ModelMap } from '../providers/models.js';
+import { pickModel, resolveModel, type ModelMap } from '../providers/models.js';
 import { DEFAULT_CAPABILITIES, type Capabilities, type ModelInfo, type ProviderAdapter } from '../providers/types.js';
 import type { UpstreamClient, UpstreamTimeouts } from '../upstream/client.js';
 import { isEventStream, passThroughHeaders } from '../upstream/headers.js';
 import { prefetch } from '../upstream/stream.js';
-import { RESPONSES_FAMILY } from '../codecs/openai-responses/reasoning.js';
 
 /** @public */
 export interface ResponsesAdapterSettings {
@@ -75,6 +71,7 @@ export function openaiResponsesAdapter(settings: ResponsesAdapterSettings, clien
     wire: RESPONSES_FAMILY,
     defaultModel: settings.model,
     models: () => listed,
+    resolveModel: (requested) => resolveModel(requested, { map: settings.modelMap, defaultModel: settings.model }),
     capabilities: capabilitiesOf,
     async invoke(call) {
       const { request, exchange } = call;

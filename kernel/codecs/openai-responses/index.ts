@@ -10,3 +10,10 @@ export { ResponsesStreamEncoder, responsesError, type ToResponsesOptions } from 
 export { fromResponsesStream, toResponsesStream, type FromResponsesStreamOptions } from './stream.js';
 export { BUILTIN_TOOL, flatToolName, isBuiltinTool, type ResponsesToolNames, type ResponsesToolRef } from './tools.js';
 export { carriedReasoning, reasoningContent, RESPONSES_FAMILY, type CarriedReasoning } from './reasoning.js';
+export {
+  fromResponsesUpstreamResponse,
+  fromResponsesUpstreamStream,
+  RESPONSES_MIN_OUTPUT_TOKENS,
+  toResponsesUpstreamRequest,
+  type FromResponsesUpstreamOptions,
+} from './upstream.js';
