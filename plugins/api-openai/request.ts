@@ -11,12 +11,14 @@ import { invalidParam } from './errors.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
 const AnyObject = Type.Object({});
-const Tokens = Nullable(Type.Integer({ minimum: 1 }));
+/** At most 2^31 - 1, the largest value upstream APIs take: no model writes more. */
+const Tokens = Nullable(Type.Integer({ minimum: 1, maximum: 2_147_483_647 }));
 const Effort = Nullable(Type.Enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']));
 
 const ChatMessage = Type.Object({
   role: Type.Enum(['system', 'developer', 'user', 'assistant', 'tool']),
-  content: Type.Optional(Type.Union([Type.String(), Type.Array(Type.Object({ type: Type.String() })), Type.Null()])),
+  // OpenAI refuses an empty array of parts; the codec would drop the message, and the upstream get none.
+  content: Type.Optional(Type.Union([Type.String(), Type.Array(Type.Object({ type: Type.String() }), { minItems: 1 }), Type.Null()])),
   tool_calls: Nullable(
     Type.Array(Type.Object({ id: Type.String(), type: Type.Optional(Type.String()), function: Type.Object({ name: Type.String(), arguments: Type.Optional(Type.String()) }) })),
   ),
@@ -188,6 +190,8 @@ function issue(e: TLocalizedValidationError): { param: string; message: string }
       return { param, message: `Invalid value for '${param}': expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.` };
     case 'const':
       return { param, message: `Invalid value for '${param}': expected ${JSON.stringify(p.allowedValue)}.` };
+    case 'maximum':
+      return { param, message: `Invalid '${param}': expected at most ${String(p.limit)}.` };
     case 'minItems':
       return { param, message: `Invalid '${param}': expected at least ${String(p.limit)} item(s).` };
     case 'minLength':

@@ -402,3 +402,32 @@ describe('toResponsesRequest', () => {
     expect(back.instructions).toBe('Sys.');
   });
 });
+
+describe('fromResponsesRequest: values it would otherwise pass on coerced', () => {
+  const item = (extra: Record<string, unknown>) => [extra as unknown as ResponsesInputItem];
+
+  it('refuses a text part whose text is not a string, naming it', () => {
+    expect(errorOf(() => fromResponsesRequest(req({ input: item({ role: 'user', content: [{ type: 'input_text', text: 5 }] }) })))).toMatchObject({
+      param: 'input[0].content[0].text',
+      message: 'Expected a string, got 5.',
+    });
+    expect(errorOf(() => fromResponsesRequest(req({ input: item({ role: 'assistant', content: [{ type: 'output_text' }] }) })))).toMatchObject({
+      param: 'input[0].content[0].text',
+      message: "Missing required parameter: 'input[0].content[0].text'.",
+    });
+    expect(errorOf(() => fromResponsesRequest(req({ input: item({ role: 'user', content: [{ type: 'refusal', refusal: null }] }) }))).param).toBe('input[0].content[0].refusal');
+  });
+
+  it('refuses function_call arguments (and custom_tool_call input) that are not a string', () => {
+    expect(errorOf(() => fromResponsesRequest(req({ input: item({ type: 'function_call', call_id: 'c', name: 'f', arguments: { a: 1 } }) })))).toMatchObject({
+      param: 'input[0].arguments',
+      message: 'Expected a string, got {"a":1}.',
+    });
+    expect(errorOf(() => fromResponsesRequest(req({ input: item({ type: 'custom_tool_call', call_id: 'c', name: 'f', input: 7 }) }))).param).toBe('input[0].input');
+  });
+
+  it('quotes at most 60 characters of a bad value back', () => {
+    const message = errorOf(() => fromResponsesRequest(req({ input: item({ role: 'r'.repeat(100_000), content: 'hi' }) }))).message;
+    expect(message).toBe(`Expected one of "user", "assistant", "system", "developer", got "${'r'.repeat(56)}....`);
+  });
+});

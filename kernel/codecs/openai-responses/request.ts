@@ -198,6 +198,8 @@ class ItemReader {
         if (typeof call.call_id !== 'string' || typeof call.name !== 'string') {
           throw new ChatRequestError(param, `A ${type} item needs a string call_id and name.`);
         }
+        const field = type === 'custom_tool_call' ? 'input' : 'arguments';
+        if (call[field] != null && typeof call[field] !== 'string') throw new ChatRequestError(`${param}.${field}`, `Expected a string, got ${shown(call[field])}.`);
         const name = flatToolName(call.name, typeof call.namespace === 'string' ? call.namespace : undefined);
         const input = type === 'custom_tool_call' ? customInput(String(call.input ?? '')) : parseToolInput(String(call.arguments ?? ''));
         return this.#assistant({ type: 'tool_use', id: call.call_id, name, input } satisfies ToolUseBlock);
@@ -221,7 +223,7 @@ class ItemReader {
           this.#onDrop?.(`${param}: a ${type} item (built-in tools run only on OpenAI)`);
           return;
         }
-        throw new ChatRequestError(`${param}.type`, `Unknown input item type ${JSON.stringify(type)}.`);
+        throw new ChatRequestError(`${param}.type`, `Unknown input item type ${shown(type)}.`);
     }
   }
 
@@ -244,7 +246,7 @@ class ItemReader {
         return;
       }
       default:
-        throw new ChatRequestError(`${param}.role`, `Expected one of "user", "assistant", "system", "developer", got ${JSON.stringify(item.role)}.`);
+        throw new ChatRequestError(`${param}.role`, `Expected one of "user", "assistant", "system", "developer", got ${shown(item.role)}.`);
     }
   }
 
@@ -293,9 +295,9 @@ function textOf(content: unknown, param: string): string {
   if (!Array.isArray(content)) throw new ChatRequestError(param, 'Expected a string or an array of content parts.');
   const texts: string[] = [];
   (content as ResponsesContent[]).forEach((part, i) => {
-    if (part?.type === 'input_text' || part?.type === 'output_text') texts.push(part.text);
-    else if (part?.type === 'refusal') texts.push(part.refusal);
-    else throw new ChatRequestError(`${param}[${i}].type`, `Expected a text part here, got ${JSON.stringify(part?.type)}.`);
+    if (part?.type === 'input_text' || part?.type === 'output_text') texts.push(stringField(part, 'text', `${param}[${i}]`));
+    else if (part?.type === 'refusal') texts.push(stringField(part, 'refusal', `${param}[${i}]`));
+    else throw new ChatRequestError(`${param}[${i}].type`, `Expected a text part here, got ${shown(part?.type)}.`);
   });
   return texts.join(PARAGRAPH);
 }
@@ -310,9 +312,9 @@ function partToIR(part: ResponsesContent, param: string): AnyBlock {
   switch (part.type) {
     case 'input_text':
     case 'output_text':
-      return { type: 'text', text: part.text };
+      return { type: 'text', text: stringField(part, 'text', param) };
     case 'refusal':
-      return { type: 'text', text: part.refusal };
+      return { type: 'text', text: stringField(part, 'refusal', param) };
     case 'input_image': {
       if (typeof part.image_url !== 'string') {
         throw new ChatRequestError(`${param}.image_url`, 'Images must be sent as image_url (a URL or a data URL): file ids are not supported.');
@@ -328,8 +330,21 @@ function partToIR(part: ResponsesContent, param: string): AnyBlock {
       throw new ChatRequestError(param, 'Files must be sent as file_data (a data URL) or file_url: file ids are not supported.');
     }
     default:
-      throw new ChatRequestError(`${param}.type`, `Unknown content part type ${JSON.stringify((part as { type?: unknown }).type)}.`);
+      throw new ChatRequestError(`${param}.type`, `Unknown content part type ${shown((part as { type?: unknown }).type)}.`);
   }
+}
+
+/** A part's text field, which the codec passes on as text: anything but a string is the client's error, not text to coerce. */
+function stringField<K extends string>(part: { [key in K]?: unknown }, key: K, param: string): string {
+  const value = part[key];
+  if (typeof value !== 'string') throw new ChatRequestError(`${param}.${key}`, value === undefined ? `Missing required parameter: '${param}.${key}'.` : `Expected a string, got ${shown(value)}.`);
+  return value;
+}
+
+/** A value quoted in an error message, cut short: the message must not echo a megabyte back. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 const DATA_URL = /^data:([^;,]+);base64,/;
