@@ -83,12 +83,46 @@ function splitBlock(block: ContentBlock | OtherBlock): [ContentBlock | OtherBloc
 }
 
 /**
+ * The brand of an event stream that can hand over its whole message at once:
+ * a method that returns the message (and ends the stream), or undefined when
+ * the stream must be read event by event.
+ * @internal
+ */
+export const TAKE_WHOLE = Symbol.for('lynkr.take-whole-message');
+
+/** @internal */
+export interface WholeMessageSource {
+  [TAKE_WHOLE](): MessagesResponse | undefined;
+}
+
+/**
  * A whole message as a lazy event stream: what a provider returns for a
- * non-streaming upstream answer, or a preRoute handler's answer.
+ * non-streaming upstream answer, or a preRoute handler's answer. A consumer
+ * that wants the message whole (a non-streaming client, when no
+ * postResponse handler needs the events) takes it as it is, without the
+ * round trip through events.
  * @public
  */
-export async function* messageStream(msg: MessagesResponse): AsyncGenerator<StreamEvent> {
+export function messageStream(msg: MessagesResponse): AsyncGenerator<StreamEvent> {
+  const events = eventsOf(msg);
+  let taken = false;
+  return Object.assign(events, {
+    [TAKE_WHOLE]: () => {
+      if (taken) return undefined;
+      taken = true;
+      return msg;
+    },
+  });
+}
+
+async function* eventsOf(msg: MessagesResponse): AsyncGenerator<StreamEvent> {
   yield* messageToEvents(msg);
+}
+
+/** The whole message of a stream that has one to hand over, which ends the stream; else undefined. @internal */
+export function takeWhole(events: AsyncIterable<StreamEvent>): MessagesResponse | undefined {
+  const take = (events as Partial<WholeMessageSource>)[TAKE_WHOLE];
+  return typeof take === 'function' ? take.call(events) : undefined;
 }
 
 /** @public */
@@ -114,6 +148,11 @@ export class MessageAccumulator {
 
   constructor(options: AccumulatorOptions = {}) {
     this.#content = options.content !== false;
+  }
+
+  /** Whether a `message_start` was pushed. */
+  get started(): boolean {
+    return this.#message !== undefined;
   }
 
   push(ev: StreamEvent): void {
@@ -190,6 +229,8 @@ export class StreamError extends Error {
  * @public
  */
 export async function collectMessage(events: AsyncIterable<StreamEvent>): Promise<MessagesResponse> {
+  const whole = takeWhole(events);
+  if (whole) return whole;
   const acc = new MessageAccumulator();
   let stopped = false;
   for await (const ev of events) {

@@ -1,6 +1,6 @@
 import { LynkrError, toLynkrError } from '../errors.js';
 import type { MessagesResponse, StreamEvent } from '../ir/types.js';
-import { MessageAccumulator } from '../ir/stream.js';
+import { MessageAccumulator, TAKE_WHOLE, takeWhole, type WholeMessageSource } from '../ir/stream.js';
 import type { CompiledStages } from './hook-bus.js';
 import type { Exchange } from './types.js';
 
@@ -23,7 +23,7 @@ function isPromise(value: unknown): value is Promise<unknown> {
  * generator: it costs one promise reaction per event instead of a
  * generator's several, on the path every streamed token takes.
  */
-export class ResponseStream implements AsyncIterableIterator<StreamEvent> {
+export class ResponseStream implements AsyncIterableIterator<StreamEvent>, WholeMessageSource {
   readonly #source: AsyncIterator<StreamEvent>;
   readonly #transform: Transform | undefined;
   readonly #onEnd: OnEnd;
@@ -40,6 +40,20 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent> {
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  /**
+   * The whole answer at once, when the provider had it whole and no
+   * postResponse handler needs to see its events; the stream then ends (the
+   * responseSent observers run). Undefined otherwise, or once reading began.
+   */
+  [TAKE_WHOLE](): MessagesResponse | undefined {
+    if (this.#transform || this.#ended || this.#at > 0 || this.#usage.started) return undefined;
+    const whole = takeWhole(this.#source as unknown as AsyncIterable<StreamEvent>);
+    if (!whole) return undefined;
+    this.#ended = true;
+    this.#onEnd(whole, undefined);
+    return whole;
   }
 
   next(): Promise<IteratorResult<StreamEvent>> {
