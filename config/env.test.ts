@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { configFromEnv, defaults, envOverrides } from './env.js';
 
-const WRAP = ['stats', 'wrap-claude', 'wrap-codex', 'wrap-copilot', 'wrap-aider', 'wrap-cursor'];
+const WRAP = ['wrap-claude', 'wrap-codex', 'wrap-copilot', 'wrap-aider', 'wrap-cursor'];
 
 const RESILIENCE = ['resilience', { fallback: { enabled: true } }] as const;
 
@@ -12,6 +12,7 @@ describe('environment mapping', () => {
       'api-openai',
       'badge-sanitizer',
       ['provider-ollama', { baseUrl: 'http://127.0.0.1:11434', model: 'qwen2.5-coder:7b' }],
+      'stats',
       RESILIENCE,
       ['router-static', { target: 'ollama:qwen2.5-coder:7b' }],
       ['badge', { enabled: false }],
@@ -49,6 +50,7 @@ describe('environment mapping', () => {
           },
         },
       ],
+      'stats',
       RESILIENCE,
       ['router-static', { target: 'openai:gpt-4.1' }],
       ['badge', { enabled: true }],
@@ -62,6 +64,7 @@ describe('environment mapping', () => {
       'api-openai',
       'badge-sanitizer',
       ['provider-anthropic', { baseUrl: 'https://api.anthropic.com', apiKey: 'sk-ant', model: 'claude-sonnet-4-5' }],
+      'stats',
       RESILIENCE,
       ['router-static', { target: 'anthropic:claude-opus-4-5' }],
       ['badge', { enabled: false }],
@@ -80,6 +83,25 @@ describe('environment mapping', () => {
     expect(() => defaults({ TIER_SIMPLE: 'nowhere:m' })).toThrow('a TIER_* variable names provider "nowhere"');
   });
 
+  it('switches on each provider plugin from its own variables, and metrics with LYNKR_METRICS', () => {
+    const names = defaults({
+      AWS_BEDROCK_API_KEY: 'bedrock-key',
+      AZURE_ANTHROPIC_ENDPOINT: 'https://r.services.ai.azure.com',
+      AZURE_ANTHROPIC_API_KEY: 'az-ant',
+      AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com',
+      AZURE_OPENAI_API_KEY: 'az-oai',
+      ZAI_API_KEY: 'zai',
+      MOONSHOT_API_KEY: 'ms',
+      LYNKR_METRICS: 'true',
+    }).map((p) => (Array.isArray(p) ? p[0] : p));
+    expect(names).toEqual(
+      expect.arrayContaining(['provider-bedrock', 'provider-azure-anthropic', 'provider-azure-openai', 'provider-zai', 'provider-moonshot', 'metrics']),
+    );
+    // Counted before resilience retries: stats and metrics see one exchange, not each attempt.
+    expect(names.indexOf('stats')).toBeLessThan(names.indexOf('resilience'));
+    expect(names.indexOf('metrics')).toBeLessThan(names.indexOf('resilience'));
+  });
+
   it('configures fallbacks from FALLBACK_ENABLED and LYNKR_FALLBACK', () => {
     const byName = (env: Record<string, string>) => Object.fromEntries(defaults(env).map((p) => (Array.isArray(p) ? [p[0], p[1]] : [p, {}])));
     expect(byName({ LYNKR_FALLBACK: 'openai:gpt-4o, ollama:llama3.2', OPENAI_API_KEY: 'sk' })['resilience']).toEqual({
@@ -89,7 +111,7 @@ describe('environment mapping', () => {
   });
 
   it('refuses a MODEL_PROVIDER it cannot serve, listing what it can', () => {
-    expect(() => defaults({ MODEL_PROVIDER: 'nowhere' })).toThrow('MODEL_PROVIDER=nowhere is not a provider this Lynkr serves (supported: ollama, openai, openrouter, llamacpp, lmstudio, databricks, anthropic)');
+    expect(() => defaults({ MODEL_PROVIDER: 'nowhere' })).toThrow('MODEL_PROVIDER=nowhere is not a provider this Lynkr serves (supported: ollama, bedrock, azure-anthropic, azure-openai, zai, moonshot, openai, openrouter, llamacpp, lmstudio, databricks, anthropic)');
   });
 
   it('maps server, log, storage, keys and disable', () => {

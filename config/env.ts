@@ -5,7 +5,12 @@
 import type { LynkrConfig, PluginEntry } from '../kernel/config/schema.js';
 import { LynkrError } from '../kernel/errors.js';
 import { intentWindowOptionsFromEnv, tierOptionsFromEnv, tierProviders } from './env-routing.js';
+import { azureAnthropic } from './providers/azure-anthropic.js';
+import { azureOpenAI } from './providers/azure-openai.js';
+import { bedrock } from './providers/bedrock.js';
+import { moonshot } from './providers/moonshot.js';
 import { ollama } from './providers/ollama.js';
+import { zai } from './providers/zai.js';
 import type { EnvProvider } from './providers/types.js';
 
 /** @public */
@@ -89,7 +94,7 @@ const ANTHROPIC = {
  * Providers with a plugin of their own, one file each in `config/providers/`
  * (Ollama's native API, Bedrock, Vertex, Azure, Z.ai, Moonshot).
  */
-const OWN_PLUGIN: readonly EnvProvider[] = [ollama];
+const OWN_PLUGIN: readonly EnvProvider[] = [ollama, bedrock, azureAnthropic, azureOpenAI, zai, moonshot];
 
 /** The provider ids this build can serve from the environment. */
 export const ENV_PROVIDERS: readonly string[] = [...OWN_PLUGIN.map((p) => p.id), ...Object.keys(OPENAI_COMPATIBLE), 'anthropic'];
@@ -133,6 +138,10 @@ export function defaults(env: Env = process.env): PluginEntry[] {
   if (Object.keys(compatible).length) plugins.push(['provider-openai-compatible', compatible]);
   if (wanted.has('anthropic')) plugins.push(['provider-anthropic', { ...ANTHROPIC.entry(env), model: ANTHROPIC.model(env) }]);
   if (tiers) plugins.push(['router-tiers', { ...tiers }], ['intent-window', intentWindowOptionsFromEnv(env)]);
+  // Counting comes before resilience: both wrap the provider call, and an exchange counts once, by its final outcome.
+  // Usage statistics (GET /v1/lynkr/stats, the wrap summary); Prometheus metrics (GET /metrics) with LYNKR_METRICS=true.
+  plugins.push('stats');
+  if (env.LYNKR_METRICS?.toLowerCase() === 'true') plugins.push(['metrics', { process: env.LYNKR_METRICS_PROCESS?.toLowerCase() !== 'false' }]);
   // Retries, circuit breakers and the fallback ladder around every provider call.
   plugins.push(['resilience', resilienceOptionsFromEnv(env)]);
 
@@ -140,8 +149,8 @@ export function defaults(env: Env = process.env): PluginEntry[] {
   plugins.push(['router-static', { target: `${primary}:${model}` }]);
   // Listed even when off, so that a team can turn it on with teams.<name>.options.badge.enabled.
   plugins.push(['badge', { enabled: env.LYNKR_VISIBLE_ROUTING === 'true' }]);
-  // Usage statistics (GET /v1/lynkr/stats, the wrap summary) and the tools `lynkr wrap` can launch.
-  plugins.push('stats', 'wrap-claude', 'wrap-codex', 'wrap-copilot', 'wrap-aider', 'wrap-cursor');
+  // The tools `lynkr wrap` can launch.
+  plugins.push('wrap-claude', 'wrap-codex', 'wrap-copilot', 'wrap-aider', 'wrap-cursor');
   return plugins;
 }
 
