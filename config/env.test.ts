@@ -111,7 +111,7 @@ describe('environment mapping', () => {
   });
 
   it('refuses a MODEL_PROVIDER it cannot serve, listing what it can', () => {
-    expect(() => defaults({ MODEL_PROVIDER: 'nowhere' })).toThrow('MODEL_PROVIDER=nowhere is not a provider this Lynkr serves (supported: ollama, bedrock, azure-anthropic, azure-openai, zai, moonshot, openai, openrouter, llamacpp, lmstudio, databricks, anthropic)');
+    expect(() => defaults({ MODEL_PROVIDER: 'nowhere' })).toThrow('MODEL_PROVIDER=nowhere is not a provider this Lynkr serves (supported: ollama, bedrock, vertex, azure-anthropic, azure-openai, zai, moonshot, openai, openrouter, llamacpp, lmstudio, databricks, anthropic)');
   });
 
   it('maps server, log, storage, keys and disable', () => {

@@ -10,6 +10,7 @@ import { azureOpenAI } from './providers/azure-openai.js';
 import { bedrock } from './providers/bedrock.js';
 import { moonshot } from './providers/moonshot.js';
 import { ollama } from './providers/ollama.js';
+import { vertex } from './providers/vertex.js';
 import { zai } from './providers/zai.js';
 import type { EnvProvider } from './providers/types.js';
 
@@ -94,7 +95,7 @@ const ANTHROPIC = {
  * Providers with a plugin of their own, one file each in `config/providers/`
  * (Ollama's native API, Bedrock, Vertex, Azure, Z.ai, Moonshot).
  */
-const OWN_PLUGIN: readonly EnvProvider[] = [ollama, bedrock, azureAnthropic, azureOpenAI, zai, moonshot];
+const OWN_PLUGIN: readonly EnvProvider[] = [ollama, bedrock, vertex, azureAnthropic, azureOpenAI, zai, moonshot];
 
 /** The provider ids this build can serve from the environment. */
 export const ENV_PROVIDERS: readonly string[] = [...OWN_PLUGIN.map((p) => p.id), ...Object.keys(OPENAI_COMPATIBLE), 'anthropic'];
