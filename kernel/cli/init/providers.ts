@@ -64,6 +64,8 @@ export interface ProviderSpec {
   settings: readonly SettingSpec[];
   /** A line said about it in the generated config, per mode. */
   note?: Partial<Record<Mode, string>>;
+  /** Options written as they are, per mode. */
+  fixed?: Partial<Record<Mode, Record<string, unknown>>>;
 }
 
 const trimSlash = (url: string) => url.trim().replace(/\/+$/, '');
@@ -89,17 +91,50 @@ const hostedEndpoint = (env: string, toOption: (url: string) => string) => endpo
 
 /** In the order the wizard lists them: local first. */
 export const PROVIDERS: readonly ProviderSpec[] = [
-  { id: 'ollama', label: 'Ollama', plugin: OPENAI_COMPATIBLE, keyed: true, local: true, probe: 'ollama', model: 'qwen2.5-coder:7b', settings: [local('OLLAMA_ENDPOINT', 'http://127.0.0.1:11434')] },
+  { id: 'ollama', label: 'Ollama', plugin: 'provider-ollama', keyed: false, local: true, probe: 'ollama', model: 'qwen2.5-coder:7b', settings: [endpoint('OLLAMA_ENDPOINT', { default: 'http://127.0.0.1:11434', toOption: serverRoot }), apiKey('OLLAMA_API_KEY', { required: false, ask: false })] },
   { id: 'llamacpp', label: 'llama.cpp server', plugin: OPENAI_COMPATIBLE, keyed: true, local: true, probe: 'openai', model: 'default', settings: [local('LLAMACPP_ENDPOINT', 'http://127.0.0.1:8080'), apiKey('LLAMACPP_API_KEY', { required: false, ask: false })] },
   { id: 'lmstudio', label: 'LM Studio', plugin: OPENAI_COMPATIBLE, keyed: true, local: true, probe: 'openai', model: 'default', settings: [local('LMSTUDIO_ENDPOINT', 'http://127.0.0.1:1234'), apiKey('LMSTUDIO_API_KEY', { required: false, ask: false })] },
-  { id: 'openai', label: 'OpenAI', plugin: OPENAI_COMPATIBLE, keyed: true, local: false, model: 'gpt-4o', tierModels: { simple: 'gpt-4o-mini', reasoning: 'gpt-5' }, settings: [apiKey('OPENAI_API_KEY'), hostedEndpoint('OPENAI_ENDPOINT', chatBase)] },
-  { id: 'openrouter', label: 'OpenRouter', plugin: OPENAI_COMPATIBLE, keyed: true, local: false, model: 'openai/gpt-4o-mini', settings: [apiKey('OPENROUTER_API_KEY'), hostedEndpoint('OPENROUTER_ENDPOINT', chatBase)] },
+  { id: 'openai', label: 'OpenAI', plugin: OPENAI_COMPATIBLE, keyed: true, local: false, model: 'gpt-4o', tierModels: { simple: 'gpt-4o-mini', reasoning: 'gpt-5' }, settings: [hostedEndpoint('OPENAI_ENDPOINT', chatBase), apiKey('OPENAI_API_KEY')] },
+  { id: 'openrouter', label: 'OpenRouter', plugin: OPENAI_COMPATIBLE, keyed: true, local: false, model: 'openai/gpt-4o-mini', settings: [hostedEndpoint('OPENROUTER_ENDPOINT', chatBase), apiKey('OPENROUTER_API_KEY')] },
   { id: 'databricks', label: 'Databricks', plugin: OPENAI_COMPATIBLE, keyed: true, local: false, model: 'databricks-claude-sonnet-4-5', settings: [endpoint('DATABRICKS_API_BASE', { label: 'workspace URL', required: true, toOption: trimSlash }), apiKey('DATABRICKS_API_KEY')] },
   {
     id: 'anthropic', label: 'Anthropic', plugin: 'provider-anthropic', keyed: false, local: false, model: 'claude-sonnet-4-5', tierModels: { simple: 'claude-haiku-4-5', reasoning: 'claude-opus-4-5' },
-    settings: [apiKey('ANTHROPIC_API_KEY', { modes: ['api-keys'] }), hostedEndpoint('ANTHROPIC_ENDPOINT', messagesBase)],
-    note: { subscription: 'No apiKey: the credential is Claude Code\'s own Pro/Max login, which `lynkr wrap claude` leaves in place.' },
+    settings: [hostedEndpoint('ANTHROPIC_ENDPOINT', messagesBase), apiKey('ANTHROPIC_API_KEY', { modes: ['api-keys'] })],
+    // provider-anthropic's `subscription` option: the client's Claude login (an OAuth token) is the credential, on api.anthropic.com only.
+    fixed: { subscription: { subscription: true }, 'api-keys': { subscription: false } },
+    note: {
+      subscription: 'No API key here: the credential is Claude Code\'s own Pro/Max login, which `lynkr wrap claude` leaves in place.',
+      'api-keys': 'Your API key pays, even for a client logged in to a Claude subscription.',
+    },
   },
+  {
+    id: 'bedrock', label: 'Amazon Bedrock', plugin: 'provider-bedrock', keyed: false, local: false, model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+    tierModels: { simple: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', reasoning: 'us.anthropic.claude-opus-4-5-20251101-v1:0' },
+    settings: [
+      { option: 'region', env: 'AWS_BEDROCK_REGION', flag: 'region', label: 'AWS region', default: 'us-east-1', ask: true },
+      // Optional: without a Bedrock API key the AWS credential chain (environment, profile, SSO, instance role) signs with SigV4.
+      apiKey('AWS_BEDROCK_API_KEY', { required: false, label: 'Bedrock API key (empty: the AWS credential chain)' }),
+    ],
+  },
+  {
+    id: 'vertex', label: 'Google Vertex AI', plugin: 'provider-vertex', keyed: false, local: false, model: 'claude-sonnet-4-5@20250929',
+    settings: [
+      { option: 'project', env: 'VERTEX_PROJECT_ID', flag: 'project', label: 'Google Cloud project id', required: true, ask: true },
+      { option: 'region', env: 'VERTEX_REGION', flag: 'region', label: 'region', default: 'global', ask: true },
+    ],
+    note: { 'api-keys': 'Credentials: GOOGLE_APPLICATION_CREDENTIALS (a service-account file) or gcloud application-default login.' },
+  },
+  {
+    id: 'azure-anthropic', label: 'Claude on Azure AI Foundry', plugin: 'provider-azure-anthropic', keyed: false, local: false, model: 'claude-sonnet-4-5',
+    settings: [endpoint('AZURE_ANTHROPIC_ENDPOINT', { option: 'endpoint', label: 'resource URL', required: true, toOption: trimSlash }), apiKey('AZURE_ANTHROPIC_API_KEY')],
+  },
+  {
+    id: 'azure-openai', label: 'Azure OpenAI', plugin: 'provider-azure-openai', keyed: false, local: false, model: 'gpt-4o',
+    settings: [endpoint('AZURE_OPENAI_ENDPOINT', { option: 'endpoint', label: 'resource URL', required: true, toOption: trimSlash }), apiKey('AZURE_OPENAI_API_KEY')],
+    note: { 'api-keys': 'Models are deployment names: name your deployments in the tiers.' },
+  },
+  { id: 'zai', label: 'Z.ai (GLM)', plugin: 'provider-zai', keyed: false, local: false, model: 'glm-4.7', tierModels: { simple: 'glm-4.5-air' }, settings: [apiKey('ZAI_API_KEY')] },
+  { id: 'moonshot', label: 'Moonshot (Kimi)', plugin: 'provider-moonshot', keyed: false, local: false, model: 'kimi-k2.6', settings: [apiKey('MOONSHOT_API_KEY')] },
 ];
 
 export function providerSpec(id: string): ProviderSpec | undefined {
