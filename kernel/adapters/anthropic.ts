@@ -14,7 +14,7 @@ import type { InvokeCall, MaybePromise } from '../pipeline/types.js';
 import { pickModel, resolveModel, type ModelMap } from '../providers/models.js';
 import type { Capabilities, ModelInfo, ProviderAdapter } from '../providers/types.js';
 import type { UpstreamClient, UpstreamResponse, UpstreamTimeouts } from '../upstream/client.js';
-import { parseUpstreamJson, upstreamBodyError } from '../upstream/errors.js';
+import { parseUpstreamJson, upstreamBodyError, withoutCredentials } from '../upstream/errors.js';
 import { isEventStream, passThroughHeaders } from '../upstream/headers.js';
 import { prefetch } from '../upstream/stream.js';
 
@@ -105,8 +105,8 @@ export function anthropicMessagesAdapter(settings: AnthropicAdapterSettings, cli
       if (auth) Object.assign(headers, await auth(call, headers));
       const res = await client.fetch({ url: urlFor(model, stream), headers, body: bodyText(call, model, stream, clamp), abort: exchange, timeouts, label: id });
       const answerHeaders = passThroughHeaders(res.headers);
-      if (stream && isEventStream(res.headers)) return { events: await prefetch(anthropicEvents(res, id)), headers: answerHeaders };
-      return { events: messageStream(asMessage(await res.json(), id)), headers: answerHeaders };
+      if (stream && isEventStream(res.headers)) return { events: await prefetch(anthropicEvents(res, id, headers)), headers: answerHeaders };
+      return { events: messageStream(asMessage(await res.json(), id, headers)), headers: answerHeaders };
     },
   };
 }
@@ -119,12 +119,14 @@ export function anthropicMessagesAdapter(settings: AnthropicAdapterSettings, cli
  * fails `invoke` with its status (529), which a fallback and the client's
  * retry logic understand.
  */
-async function* anthropicEvents(res: UpstreamResponse, label: string): AsyncGenerator<StreamEvent> {
+async function* anthropicEvents(res: UpstreamResponse, label: string, sent: Readonly<Record<string, string>>): AsyncGenerator<StreamEvent> {
   let first = true;
   for await (const frame of decodeSSE(res.body)) {
     if (frame.data === '') continue;
-    const event = parseUpstreamJson(frame.data, label) as StreamEvent;
-    if (first && event.type === 'error') throw upstreamBodyError(label, event);
+    let event = parseUpstreamJson(frame.data, label) as StreamEvent;
+    if (first && event.type === 'error') throw upstreamBodyError(label, event, sent);
+    // An error event goes on to the client as it came: without the key, should the upstream quote it.
+    if (event.type === 'error') event = JSON.parse(withoutCredentials(frame.data, sent)) as StreamEvent;
     first = false;
     const last = event.type === 'message_stop' || event.type === 'error';
     // Before the yield: a consumer that stops at the last event must not cost the connection.
@@ -135,10 +137,10 @@ async function* anthropicEvents(res: UpstreamResponse, label: string): AsyncGene
   throw new LynkrError('LYNKR_ERR_UPSTREAM_DISCONNECTED', `upstream "${label}" ended its stream before message_stop`);
 }
 
-function asMessage(body: unknown, label: string): MessagesResponse {
+function asMessage(body: unknown, label: string, sent: Readonly<Record<string, string>>): MessagesResponse {
   const b = body as Partial<MessagesResponse> | undefined;
   if (b?.type === 'message' && Array.isArray(b.content)) return b as MessagesResponse;
-  if ((b as { type?: unknown } | undefined)?.type === 'error') throw upstreamBodyError(label, body);
+  if ((b as { type?: unknown } | undefined)?.type === 'error') throw upstreamBodyError(label, body, sent);
   throw new LynkrError('LYNKR_ERR_UPSTREAM_PROTOCOL', `upstream "${label}" answered something that is not a message`, { detail: { body } });
 }
 

@@ -96,8 +96,8 @@ export function openaiChatAdapter(settings: ChatAdapterSettings, client: Upstrea
       });
       const answerHeaders = passThroughHeaders(res.headers);
       // A server that ignores `stream: true` answers JSON: still a valid answer.
-      if (stream && isEventStream(res.headers)) return { events: await prefetch(fromChatStream(chatChunks(res, id), { model })), headers: answerHeaders };
-      const answer = fromChatResponse(chatResponse(await res.json(), id), { model });
+      if (stream && isEventStream(res.headers)) return { events: await prefetch(fromChatStream(chatChunks(res, id, headers), { model })), headers: answerHeaders };
+      const answer = fromChatResponse(chatResponse(await res.json(), id, headers), { model });
       return { events: messageStream(answer), headers: answerHeaders };
     },
   };
@@ -110,7 +110,7 @@ export function openaiChatAdapter(settings: ChatAdapterSettings, client: Upstrea
  * reason was cut, and fails as DISCONNECTED rather than pass for a whole
  * answer.
  */
-async function* chatChunks(res: UpstreamResponse, label: string): AsyncGenerator<ChatChunk> {
+async function* chatChunks(res: UpstreamResponse, label: string, sent: Readonly<Record<string, string>>): AsyncGenerator<ChatChunk> {
   let finished = false;
   for await (const frame of decodeSSE(res.body)) {
     if (frame.data === '[DONE]') {
@@ -119,7 +119,7 @@ async function* chatChunks(res: UpstreamResponse, label: string): AsyncGenerator
     }
     if (frame.data === '') continue;
     const chunk = parseUpstreamJson(frame.data, label) as ChatChunk;
-    if (chunk.error || frame.event === 'error') throw upstreamBodyError(label, chunk.error ? chunk : { error: chunk });
+    if (chunk.error || frame.event === 'error') throw upstreamBodyError(label, chunk.error ? chunk : { error: chunk }, sent);
     if (chunk.choices?.some((c) => c.finish_reason)) finished = true;
     yield chunk;
   }
@@ -128,10 +128,10 @@ async function* chatChunks(res: UpstreamResponse, label: string): AsyncGenerator
   }
 }
 
-function chatResponse(body: unknown, label: string): ChatResponse {
+function chatResponse(body: unknown, label: string, sent: Readonly<Record<string, string>>): ChatResponse {
   const b = body as Partial<ChatResponse> & { error?: unknown };
   if (Array.isArray(b?.choices)) return b as ChatResponse;
   // Some servers answer 200 with an error body.
-  if (b?.error) throw upstreamBodyError(label, body);
+  if (b?.error) throw upstreamBodyError(label, body, sent);
   throw new LynkrError('LYNKR_ERR_UPSTREAM_PROTOCOL', `upstream "${label}" answered without choices`, { detail: { body } });
 }

@@ -97,6 +97,13 @@ const ZERO_USAGE = Object.freeze({ input_tokens: 0, output_tokens: 0 });
  * is the handlers themselves plus a few closures.
  */
 export class PipelineRunner {
+  /**
+   * A provider's own LynkrErrors on their way up the invoke chain. A handler
+   * that rethrows one (a retry that gave up) passes it on unchanged: the
+   * failure is the upstream's, and its message is what the client reads.
+   */
+  readonly #fromProvider = new WeakSet<LynkrError>();
+
   constructor(
     private readonly bus: HookBus,
     private readonly providers: ProviderLookup,
@@ -223,7 +230,7 @@ export class PipelineRunner {
       // rejects it was attributed deeper, so it needs no extra promise layer (the common no-op case).
       if (out === inner) return out;
       return Promise.resolve(out).catch((error: unknown) => {
-        throw hookError(error, r.plugin, 'invoke');
+        throw isLynkrError(error) && this.#fromProvider.has(error) ? error : hookError(error, r.plugin, 'invoke');
       });
     };
     return dispatch(0, { request, decision, exchange: ex }).then((result) => ({
@@ -282,15 +289,22 @@ export class PipelineRunner {
       pending = entry.adapter.invoke(call);
     } catch (error) {
       settle();
-      return Promise.reject(isLynkrError(error) ? error : hookError(error, entry.plugin, 'invoke'));
+      return Promise.reject(this.#providerError(error, entry.plugin));
     }
     return pending.then(
       (result) => (settle(), result),
       (error: unknown) => {
         settle();
-        throw isLynkrError(error) ? error : hookError(error, entry.plugin, 'invoke');
+        throw this.#providerError(error, entry.plugin);
       },
     );
+  }
+
+  /** A provider's LynkrError as it is (remembered, so invoke handlers pass it on); anything else names the provider's plugin. */
+  #providerError(error: unknown, plugin: string): LynkrError {
+    if (!isLynkrError(error)) return hookError(error, plugin, 'invoke');
+    this.#fromProvider.add(error);
+    return error;
   }
 
   /** The answer's events through postResponse, ending with the responseSent observers. */

@@ -9,7 +9,7 @@ import { Pool } from 'undici';
 import { LynkrError } from '../errors.js';
 import type { AbortSource } from '../pipeline/types.js';
 import { LYNKR_VERSION } from '../version.js';
-import { abortError, MAX_ERROR_BODY, parseUpstreamJson, timeoutError, transportError, upstreamHttpError } from './errors.js';
+import { abortError, MAX_ERROR_BODY, parseUpstreamJson, timeoutError, transportError, upstreamHttpError, withoutCredentials } from './errors.js';
 import { flattenHeaders } from './headers.js';
 
 /**
@@ -128,7 +128,8 @@ export class UpstreamClient {
     const headers = flattenHeaders(data.headers);
     const body = call.watch(data.body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>);
     if (data.statusCode < 200 || data.statusCode >= 300) {
-      throw upstreamHttpError(label, data.statusCode, headers, await readText(body, MAX_ERROR_BODY).catch(() => ''));
+      const text = await readText(body, MAX_ERROR_BODY).catch(() => '');
+      throw upstreamHttpError(label, data.statusCode, headers, withoutCredentials(text, req.headers));
     }
     return {
       status: data.statusCode,

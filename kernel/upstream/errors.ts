@@ -4,6 +4,7 @@
  */
 import { LynkrError } from '../errors.js';
 import { statusForErrorType } from '../http/answer.js';
+import { isSecretKey } from '../log/index.js';
 import { passThroughHeaders } from './headers.js';
 
 /** Which of an upstream call's timeouts fired. @public */
@@ -92,18 +93,39 @@ export function upstreamHttpError(label: string, status: number, headers: Record
 }
 
 /**
+ * An error body with the request's credentials taken out. Some servers and
+ * proxies quote the key they refused ("Incorrect API key provided: sk-…"),
+ * and the message goes on to Lynkr's clients, who must never read the
+ * provider's key.
+ * @internal
+ */
+export function withoutCredentials(body: string, sent: Readonly<Record<string, string>> | undefined): string {
+  if (!sent || body === '') return body;
+  let out = body;
+  for (const [name, value] of Object.entries(sent)) {
+    if (!isSecretKey(name)) continue;
+    // `Bearer sk-…`: the credential is the last word. A short one would match ordinary text.
+    const secret = value.slice(value.lastIndexOf(' ') + 1);
+    if (secret.length >= 8) out = out.replaceAll(secret, '[redacted]');
+  }
+  return out;
+}
+
+/**
  * An error object an upstream sent inside a stream or a 200 body (an
  * Anthropic `error` event; OpenRouter and vLLM error chunks), as a
  * LynkrError. The status it stands for comes from a numeric `error.code`
  * in the HTTP range, else from an Anthropic `error.type`, else 502.
+ * `sent`, the request's headers, takes the call's credentials out of the
+ * message, as for an error status.
  * @public
  */
-export function upstreamBodyError(label: string, body: unknown): LynkrError {
+export function upstreamBodyError(label: string, body: unknown, sent?: Readonly<Record<string, string>>): LynkrError {
   const error = (body as { error?: { code?: unknown; type?: unknown } } | undefined)?.error;
   const code = error?.code;
   const status =
     typeof code === 'number' && code >= 400 && code < 600 ? code : typeof error?.type === 'string' ? statusForErrorType(error.type, 502) : 502;
-  return upstreamHttpError(label, status, {}, JSON.stringify(body));
+  return upstreamHttpError(label, status, {}, withoutCredentials(JSON.stringify(body), sent));
 }
 
 function parseJson(text: string): unknown {
