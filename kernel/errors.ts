@@ -122,6 +122,18 @@ export const ERRORS = spec({
     meaning: 'The server could not listen (bad host, permission denied).',
     fix: 'Check server.host and server.port.',
   },
+  LYNKR_ERR_SERVER_UNAUTHENTICATED: {
+    status: 500,
+    retryable: false,
+    meaning: 'Lynkr would listen on an address other than loopback with no Lynkr key configured: anyone who can reach it could spend your providers\' credits.',
+    fix: 'Configure `keys` (or `LYNKR_API_KEYS`), or bind `127.0.0.1`; to expose it without keys anyway (behind your own auth), set `server.allowUnauthenticated: true`, `--allow-unauthenticated` or `LYNKR_ALLOW_UNAUTHENTICATED=true`.',
+  },
+  LYNKR_ERR_SERVER_OVERLOADED: {
+    status: 503,
+    retryable: true,
+    meaning: 'Lynkr is shedding load: its event loop lags more than the `limits` plugin allows (`loadShedding.eventLoopDelayMs`). Anthropic clients get 529, OpenAI clients 503, both with `retry-after`.',
+    fix: 'Retry after the delay the response gives; add instances or raise the threshold if it happens under normal load.',
+  },
   LYNKR_ERR_STORAGE: {
     status: 500,
     retryable: true,
@@ -163,6 +175,24 @@ export const ERRORS = spec({
     retryable: false,
     meaning: 'No route answers this method and path.',
     fix: 'Check the base URL the client uses (for example `http://127.0.0.1:8081`, with `/v1` only where the client expects it).',
+  },
+  LYNKR_ERR_LIMIT_REQUESTS: {
+    status: 429,
+    retryable: true,
+    meaning: 'The caller (a Lynkr key, or a team) sent more requests in the last minute than the `limits` plugin allows (`requestsPerMinute`).',
+    fix: 'Wait for the `retry-after` the response gives, or raise `requestsPerMinute` for this key or team.',
+  },
+  LYNKR_ERR_LIMIT_TOKENS: {
+    status: 429,
+    retryable: true,
+    meaning: 'The caller (a Lynkr key, or a team) used its token budget for the last minute (`limits` plugin, `tokensPerMinute`).',
+    fix: 'Wait for the `retry-after` the response gives, or raise `tokensPerMinute` for this key or team.',
+  },
+  LYNKR_ERR_LIMIT_CONCURRENCY: {
+    status: 429,
+    retryable: true,
+    meaning: 'The caller already has as many answers in flight on this instance as the `limits` plugin allows (`concurrentStreams`).',
+    fix: 'Wait for a running answer to finish, or raise `concurrentStreams` for this key or team.',
   },
   LYNKR_ERR_ROUTE_NO_PROVIDER: {
     status: 500,

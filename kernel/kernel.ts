@@ -19,9 +19,10 @@ import { createAbortableExchange, type ExchangeAbort } from './pipeline/exchange
 import { Providers } from './providers/registry.js';
 import { StoreFactory } from './store/index.js';
 import { defaultErrorBody, normalizeError } from './http/errors.js';
+import { depthError, utf8Text } from './http/json-body.js';
 import { Wraps } from './wrap/registry.js';
 import type { WrapRegistry } from './wrap/types.js';
-import { inboundKey, KeyMap } from './http/auth.js';
+import { exposure, inboundKey, KeyMap } from './http/auth.js';
 
 /** One plugin as booted, for `lynkr plugins` and `/health/ready`. @public */
 export interface BootRecord {
@@ -72,6 +73,7 @@ interface RouteConfig {
 declare module 'fastify' {
   interface FastifyRequest {
     lynkrTeam?: string;
+    lynkrKeyId?: string;
   }
 }
 
@@ -207,6 +209,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
       surface,
       headers: req.headers,
       team: req.lynkrTeam,
+      keyId: req.lynkrKeyId,
       log: req.log as Logger,
       startedAt: (req as unknown as { [START]: number })[START],
       ...(raw !== undefined && { body: { text: raw, json: req.body } }),
@@ -215,6 +218,8 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
     reply.raw.once('close', () => {
       inFlight.delete(abort);
       if (!reply.raw.writableFinished) abort.abort(new LynkrError('LYNKR_ERR_CLIENT_ABORTED', 'the client closed the connection'));
+      // An answer that finished during shutdown: end its keep-alive connection, which would otherwise hold stop() until the grace period ends.
+      else if (shuttingDown) req.raw.socket?.end();
     });
     return exchange;
   };
@@ -254,11 +259,17 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
   log.debug({ plugins: records.length, ms: Math.round(performance.now() - started) }, 'plugins set up');
 
   // ---- HTTP shell -------------------------------------------------------------------------------
-  // fastify's own JSON parser (prototype-poisoning checks included), keeping the text it parsed.
+  // fastify's own JSON parser (prototype-poisoning checks included), keeping the text it parsed; the bytes must
+  // be UTF-8 and the value nested at most MAX_JSON_DEPTH levels (kernel/http/json-body.ts).
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) => {
-    (req as unknown as { [RAW]?: string })[RAW] = text as string;
-    parseJson(req, text as string, done);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, bytes, done) => {
+    const text = utf8Text(bytes as Buffer);
+    if (typeof text !== 'string') {
+      done(text, undefined);
+      return;
+    }
+    (req as unknown as { [RAW]?: string })[RAW] = text;
+    parseJson(req, text, (error: Error | null, body?: unknown) => (error ? done(error, undefined) : done(depthError(body), body)));
   });
   app.addHook('onRequest', (req, reply, done) => {
     (req as unknown as { [START]: number })[START] = performance.now();
@@ -279,13 +290,15 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
         return;
       }
       req.lynkrTeam = found.team;
+      req.lynkrKeyId = found.keyId;
     }
     done();
   });
 
   app.setErrorHandler((error, req, reply) => {
     const err = normalizeError(error);
-    if (err.status >= 500 && err.code !== 'LYNKR_ERR_SHUTTING_DOWN') req.log.error({ err }, err.message);
+    // Refusals under load are expected, and a stack per refused request would add to the load.
+    if (err.status >= 500 && err.code !== 'LYNKR_ERR_SHUTTING_DOWN' && err.code !== 'LYNKR_ERR_SERVER_OVERLOADED') req.log.error({ err }, err.message);
     else req.log.debug({ code: err.code }, err.message);
     const render = (req.routeOptions.config as Partial<RouteConfig> | undefined)?.renderError;
     const out = render ? render(err, { id: req.id }) : { status: err.status, body: defaultErrorBody(err, req.id), headers: undefined };
@@ -318,6 +331,19 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
       return ready;
     },
     async start() {
+      // Without keys, whoever reaches the port spends the providers' credentials: only loopback, unless told otherwise.
+      const auth = exposure(config.server, keys);
+      if (auth === 'refused') {
+        await kernel.stop();
+        throw new LynkrError(
+          'LYNKR_ERR_SERVER_UNAUTHENTICATED',
+          `refusing to listen on ${config.server.host} without Lynkr keys: configure keys (or LYNKR_API_KEYS), bind 127.0.0.1, ` +
+            'or allow it with server.allowUnauthenticated, --allow-unauthenticated or LYNKR_ALLOW_UNAUTHENTICATED=true',
+        );
+      }
+      if (auth === 'exposed') {
+        log.warn({ host: config.server.host }, `no Lynkr keys and server.host ${config.server.host} is not loopback: anyone who can reach the port can use your providers (allowed by server.allowUnauthenticated)`);
+      }
       let address: string;
       try {
         address = await app.listen({ port: config.server.port, host: config.server.host });
@@ -340,7 +366,10 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
       }
       ready = true;
       const { port } = app.server.address() as AddressInfo;
-      log.info({ address, plugins: records.length }, `Lynkr listening on ${address}`);
+      log.info(
+        { address, plugins: records.length, auth: auth === 'protected' ? 'keys' : 'off', keys: keys.size },
+        `Lynkr listening on ${address} (${auth === 'protected' ? `Lynkr keys required, ${keys.size} configured` : auth === 'local' ? 'no Lynkr keys: this machine only' : 'no Lynkr keys'})`,
+      );
       return { url: address, port, host: config.server.host };
     },
     stop() {

@@ -8,6 +8,7 @@ import type { ResolvedConfig } from '../config/schema.js';
 import { createKernel, type Kernel } from '../kernel.js';
 import { createExchange } from '../pipeline/exchange.js';
 import { wrapCommand } from './wrap.js';
+import { initCommand } from './init/index.js';
 import { formatValidationErrors, validateMessagesRequest } from '../ir/schema.js';
 import type { MessagesRequest } from '../ir/types.js';
 import { maskSecrets } from '../log/index.js';
@@ -31,6 +32,8 @@ Commands:
   serve            start the gateway (the default command)
   plugins          print the plugins in boot order and the pipeline per stage
   config check     validate the config and print it with secrets masked
+  init             write a lynkr.config.ts by asking a few questions
+                   (--yes --tier simple=ollama:llama3.2 ... asks none; lynkr init --help)
   wrap TARGET      start Lynkr and run a coding tool pointed at it:
                    claude, codex, copilot, aider, cursor (lynkr wrap --help)
   route PROMPT     print where a request with this prompt would go, and why,
@@ -41,6 +44,9 @@ Options:
   --config FILE    use this config file (default: lynkr.config.ts here, else the environment)
   --port N         listen on port N (overrides PORT and server.port)
   --host H         bind to H (default 127.0.0.1)
+  --allow-unauthenticated
+                   listen beyond loopback with no Lynkr key configured
+                   (refused otherwise; keys: docs/config.md)
   --json           machine-readable output (route)
   --version        print the version
   --help           print this help
@@ -51,6 +57,7 @@ const OPTIONS = {
   config: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
+  'allow-unauthenticated': { type: 'boolean' },
   request: { type: 'string' },
   json: { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
@@ -60,7 +67,7 @@ const OPTIONS = {
 /** A usage error: exit code 2. */
 class UsageError extends Error {}
 
-function loadOptions(values: { config?: string; port?: string; host?: string }, io: Io): LoadOptions {
+function loadOptions(values: { config?: string; port?: string; host?: string; 'allow-unauthenticated'?: boolean }, io: Io): LoadOptions {
   const overrides: NonNullable<LoadOptions['overrides']> = {};
   if (values.port !== undefined) {
     const port = Number(values.port);
@@ -68,6 +75,7 @@ function loadOptions(values: { config?: string; port?: string; host?: string }, 
     overrides.port = port;
   }
   if (values.host !== undefined) overrides.host = values.host;
+  if (values['allow-unauthenticated']) overrides.allowUnauthenticated = true;
   return { cwd: io.cwd, env: io.env, configFile: values.config, overrides };
 }
 
@@ -82,6 +90,7 @@ function quietLogger(io: Io) {
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   // Everything after `wrap <target>` belongs to the tool: it is parsed by the wrap command, not here.
   if (argv[0] === 'wrap') return wrapCommand(argv.slice(1), io);
+  if (argv[0] === 'init') return initCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });

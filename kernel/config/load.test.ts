@@ -26,7 +26,7 @@ describe('loadConfig', () => {
     const config = await loadConfig({ cwd, env: { PORT: '9100', LOG_LEVEL: 'debug', LYNKR_STORAGE: 'memory://', LYNKR_DISABLE: 'badge, headroom' } });
     expect(config.source).toBe('env');
     expect(config.configFile).toBeUndefined();
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 9100, bodyLimit: 50 * 1024 * 1024, shutdownGraceMs: 10_000 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 9100, bodyLimit: 50 * 1024 * 1024, shutdownGraceMs: 10_000, allowUnauthenticated: false });
     expect(config.log.level).toBe('debug');
     expect(config.storage).toBe('memory://');
     expect(config.disable).toEqual(['badge', 'headroom']);

@@ -27,7 +27,7 @@ export interface LoadOptions {
   /** The environment (default `process.env`); `.env` fills what it lacks. */
   env?: Record<string, string | undefined>;
   /** Command-line overrides, strongest of all. */
-  overrides?: { port?: number; host?: string };
+  overrides?: { port?: number; host?: string; allowUnauthenticated?: boolean };
 }
 
 /** A config layer with the folder its plugin names resolve from. */
@@ -224,6 +224,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<ResolvedCon
   const cli: LynkrConfig = {};
   if (options.overrides?.port !== undefined) cli.server = { port: options.overrides.port };
   if (options.overrides?.host !== undefined) cli.server = { ...cli.server, host: options.overrides.host };
+  if (options.overrides?.allowUnauthenticated) cli.server = { ...cli.server, allowUnauthenticated: true };
   layers.push({ config: cli, from: cwd });
 
   return finish(mergeLayers(layers), {

@@ -28,6 +28,8 @@ export interface ServerConfig {
   bodyLimit?: number;
   /** How long shutdown waits for in-flight requests and streams, in ms. */
   shutdownGraceMs?: number;
+  /** Listen beyond loopback with no Lynkr key configured (Lynkr refuses to otherwise). */
+  allowUnauthenticated?: boolean;
 }
 
 /** @public */
@@ -71,6 +73,7 @@ export const ConfigSchema = Type.Object(
         port: Type.Integer({ default: 8081, minimum: 0, maximum: 65535 }),
         bodyLimit: Type.Integer({ default: 50 * 1024 * 1024, minimum: 1024 }),
         shutdownGraceMs: Type.Integer({ default: 10_000, minimum: 0 }),
+        allowUnauthenticated: Type.Boolean({ default: false }),
       },
       { default: {}, additionalProperties: false },
     ),

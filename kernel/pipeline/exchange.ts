@@ -80,6 +80,8 @@ export interface ExchangeInit {
   /** Aborts the exchange (a client's disconnect). Default: never. */
   signal?: AbortSignal;
   team?: string;
+  /** The public name of the caller's Lynkr key (see `Exchange.keyId`). */
+  keyId?: string;
   startedAt?: number;
   /** The client's JSON body, as text and parsed. */
   body?: ClientBody;
@@ -99,6 +101,7 @@ class KernelExchange implements Exchange {
     readonly startedAt: number,
     readonly abortSource: AbortSource & { signal: AbortSignal },
     readonly body: ClientBody | undefined,
+    readonly keyId: string | undefined,
   ) {}
 
   get signal(): AbortSignal {
@@ -125,14 +128,14 @@ class KernelExchange implements Exchange {
  */
 export function createExchange(init: ExchangeInit): Exchange {
   const source = init.signal ? fromSignal(init.signal) : new ExchangeAbort();
-  return new KernelExchange(init.id, init.surface, init.headers ?? {}, init.team, init.log, init.startedAt ?? performance.now(), source, init.body);
+  return new KernelExchange(init.id, init.surface, init.headers ?? {}, init.team, init.log, init.startedAt ?? performance.now(), source, init.body, init.keyId);
 }
 
 /** The kernel's own exchanges: aborted through `abort`, by the HTTP shell. */
 export function createAbortableExchange(init: Omit<ExchangeInit, 'signal'>): { exchange: Exchange; abort: ExchangeAbort } {
   const abort = new ExchangeAbort();
   return {
-    exchange: new KernelExchange(init.id, init.surface, init.headers ?? {}, init.team, init.log, init.startedAt ?? performance.now(), abort, init.body),
+    exchange: new KernelExchange(init.id, init.surface, init.headers ?? {}, init.team, init.log, init.startedAt ?? performance.now(), abort, init.body, init.keyId),
     abort,
   };
 }

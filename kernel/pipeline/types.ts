@@ -42,6 +42,12 @@ export interface Exchange {
   /** The team selected by the caller's Lynkr key, if teams are configured. */
   readonly team: string | undefined;
   /**
+   * The caller's Lynkr key by a public name (`k_` and 12 hex digits of a
+   * hash of the key), when keys are configured: what limits and logs key on.
+   * Never the key itself.
+   */
+  readonly keyId: string | undefined;
+  /**
    * The JSON body as the client sent it: its text, and the object parsed
    * from it. A provider on the client's own wire may forward `text` byte for
    * byte when the IR request it is given is still `json` (no plugin replaced
