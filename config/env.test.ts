@@ -12,6 +12,7 @@ describe('environment mapping', () => {
       'api-openai',
       'badge-sanitizer',
       ['provider-ollama', { baseUrl: 'http://127.0.0.1:11434', model: 'qwen2.5-coder:7b' }],
+      ['limits', {}],
       'stats',
       RESILIENCE,
       ['router-static', { target: 'ollama:qwen2.5-coder:7b' }],
@@ -50,6 +51,7 @@ describe('environment mapping', () => {
           },
         },
       ],
+      ['limits', {}],
       'stats',
       RESILIENCE,
       ['router-static', { target: 'openai:gpt-4.1' }],
@@ -64,6 +66,7 @@ describe('environment mapping', () => {
       'api-openai',
       'badge-sanitizer',
       ['provider-anthropic', { baseUrl: 'https://api.anthropic.com', apiKey: 'sk-ant', model: 'claude-sonnet-4-5' }],
+      ['limits', {}],
       'stats',
       RESILIENCE,
       ['router-static', { target: 'anthropic:claude-opus-4-5' }],
@@ -100,6 +103,17 @@ describe('environment mapping', () => {
     // Counted before resilience retries: stats and metrics see one exchange, not each attempt.
     expect(names.indexOf('stats')).toBeLessThan(names.indexOf('resilience'));
     expect(names.indexOf('metrics')).toBeLessThan(names.indexOf('resilience'));
+  });
+
+  it('configures limits from LYNKR_RATE_LIMIT_RPM, LYNKR_RATE_LIMIT_TPM, LYNKR_MAX_STREAMS and LYNKR_SHED_LAG_MS', () => {
+    const byName = (env: Record<string, string>) => Object.fromEntries(defaults(env).map((p) => (Array.isArray(p) ? [p[0], p[1]] : [p, {}])));
+    expect(byName({ LYNKR_RATE_LIMIT_RPM: '60', LYNKR_RATE_LIMIT_TPM: '100000', LYNKR_MAX_STREAMS: '4', LYNKR_SHED_LAG_MS: '200' })['limits']).toEqual({
+      requestsPerMinute: 60,
+      tokensPerMinute: 100_000,
+      concurrentStreams: 4,
+      loadShedding: { eventLoopDelayMs: 200 },
+    });
+    expect(() => defaults({ LYNKR_MAX_STREAMS: 'many' })).toThrow('LYNKR_MAX_STREAMS=many is not a whole number');
   });
 
   it('configures fallbacks from FALLBACK_ENABLED and LYNKR_FALLBACK', () => {

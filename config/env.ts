@@ -139,6 +139,8 @@ export function defaults(env: Env = process.env): PluginEntry[] {
   if (Object.keys(compatible).length) plugins.push(['provider-openai-compatible', compatible]);
   if (wanted.has('anthropic')) plugins.push(['provider-anthropic', { ...ANTHROPIC.entry(env), model: ANTHROPIC.model(env) }]);
   if (tiers) plugins.push(['router-tiers', { ...tiers }], ['intent-window', intentWindowOptionsFromEnv(env)]);
+  // Rate, token and concurrency limits and load shedding, all off unless their variable is set: first, so a refusal costs nothing.
+  plugins.push(['limits', limitsOptionsFromEnv(env)]);
   // Counting comes before resilience: both wrap the provider call, and an exchange counts once, by its final outcome.
   // Usage statistics (GET /v1/lynkr/stats, the wrap summary); Prometheus metrics (GET /metrics) with LYNKR_METRICS=true.
   plugins.push('stats');
@@ -153,6 +155,26 @@ export function defaults(env: Env = process.env): PluginEntry[] {
   // The tools `lynkr wrap` can launch.
   plugins.push('wrap-claude', 'wrap-codex', 'wrap-copilot', 'wrap-aider', 'wrap-cursor');
   return plugins;
+}
+
+/** `LYNKR_RATE_LIMIT_RPM`, `LYNKR_RATE_LIMIT_TPM`, `LYNKR_MAX_STREAMS` (per key), `LYNKR_SHED_LAG_MS` (event-loop lag that sheds load). */
+function limitsOptionsFromEnv(env: Env): Record<string, unknown> {
+  const positive = (name: string): number | undefined => {
+    const n = int(env[name]);
+    if (n === undefined) return undefined;
+    if (!(n >= 0)) throw new LynkrError('LYNKR_ERR_CONFIG_INVALID', `${name}=${env[name]} is not a whole number`);
+    return n;
+  };
+  const rpm = positive('LYNKR_RATE_LIMIT_RPM');
+  const tpm = positive('LYNKR_RATE_LIMIT_TPM');
+  const streams = positive('LYNKR_MAX_STREAMS');
+  const lag = positive('LYNKR_SHED_LAG_MS');
+  return {
+    ...(rpm !== undefined && { requestsPerMinute: rpm }),
+    ...(tpm !== undefined && { tokensPerMinute: tpm }),
+    ...(streams !== undefined && { concurrentStreams: streams }),
+    ...(lag !== undefined && { loadShedding: { eventLoopDelayMs: lag } }),
+  };
 }
 
 /** `FALLBACK_ENABLED=false` turns fallbacks off; `LYNKR_FALLBACK` lists `provider:model` targets tried last. */
