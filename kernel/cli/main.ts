@@ -7,8 +7,6 @@ import { loadConfig, type LoadOptions } from '../config/load.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { createKernel, type Kernel } from '../kernel.js';
 import { createExchange } from '../pipeline/exchange.js';
-import { wrapCommand } from './wrap.js';
-import { initCommand } from './init/index.js';
 import { formatValidationErrors, validateMessagesRequest } from '../ir/schema.js';
 import type { MessagesRequest } from '../ir/types.js';
 import { maskSecrets } from '../log/index.js';
@@ -89,8 +87,9 @@ function quietLogger(io: Io) {
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   // Everything after `wrap <target>` belongs to the tool: it is parsed by the wrap command, not here.
-  if (argv[0] === 'wrap') return wrapCommand(argv.slice(1), io);
-  if (argv[0] === 'init') return initCommand(argv.slice(1), io);
+  // Loaded when used: `serve` should not carry the process plumbing of wrap or the wizard.
+  if (argv[0] === 'wrap') return (await import('./wrap.js')).wrapCommand(argv.slice(1), io);
+  if (argv[0] === 'init') return (await import('./init/index.js')).initCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });

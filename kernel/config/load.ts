@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig as c12Load, setupDotenv } from 'c12';
 import { configFromEnv, envOverrides, type Env } from '../../config/env.js';
 import { LynkrError } from '../errors.js';
 import { formatIssues, validate } from '../util/validate.js';
@@ -53,6 +52,8 @@ function findConfigFile(cwd: string): string | undefined {
 
 async function loadLayers(configFile: string): Promise<Layer[]> {
   const cwd = path.dirname(configFile);
+  // Loaded here, not at import: c12 and its loaders are a large part of a process that embeds the kernel with an inline config.
+  const { loadConfig: c12Load } = await import('c12');
   try {
     const result = await c12Load<LynkrConfig & Record<string, unknown>>({
       cwd,
@@ -207,6 +208,7 @@ function finish(
 export async function loadConfig(options: LoadOptions = {}): Promise<ResolvedConfig> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
+  const { setupDotenv } = await import('c12');
   await setupDotenv({ cwd, env: env as Record<string, string> });
 
   let configFile: string | undefined;

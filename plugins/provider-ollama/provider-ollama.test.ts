@@ -193,7 +193,7 @@ describe('provider-ollama: failures', () => {
     fake = await startFakeOllama({ models: ['llama3.2:3b'] });
     const { client } = await bootHttp({ model: 'qwen2.5-coder:7b' });
     for (const stream of [false, true]) {
-      const params = { model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user' as const, content: 'hi' }] };
+      const params = { model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user' as const, content: 'hi' }] };
       const error = await (stream ? client.messages.stream(params).finalMessage() : client.messages.create(params)).then(
         () => undefined,
         (e: unknown) => e,

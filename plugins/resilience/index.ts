@@ -10,6 +10,7 @@ import {
   type ProviderRegistry,
   type ResolvedDecision,
 } from '../../kernel/index.js';
+import { metricsRef, type MetricsService } from '../metrics/refs.js';
 import { tiersRef } from '../router-tiers/refs.js';
 import { Breakers } from './breaker.js';
 import { backoffMs, classify, isProviderFault, retryAfterMs } from './classify.js';
@@ -30,7 +31,12 @@ export default definePlugin({
   description: 'retries with backoff, a circuit breaker per provider:model, and the fallback ladder',
   options: ResilienceOptions,
   setup(ctx, options) {
-    const breakers = new Breakers(options.breaker, undefined, (key, state) => ctx.log.info({ circuit: key, state }, `circuit ${key} ${state}`));
+    // Metrics is optional and may be set up after this plugin: looked up at ready.
+    let metrics: MetricsService | undefined;
+    const breakers = new Breakers(options.breaker, undefined, (key, state) => {
+      ctx.log.info({ circuit: key, state }, `circuit ${key} ${state}`);
+      metrics?.breaker({ ...targetOf(key), state });
+    });
     ctx.services.provide(circuitsRef, () => ({ state: (provider, model) => breakers.state(`${provider}:${model}`) }));
     const retryFor = (provider: string): RetrySettings => ({ ...options.retry, ...options.providers[provider] });
 
@@ -54,6 +60,7 @@ export default definePlugin({
             ex.log.debug({ target: key }, 'circuit open: skipped');
             continue;
           }
+          if (i > 0) metrics?.fallback({ from: { provider: primary.provider, model: primary.model }, to: target });
           const decision: ResolvedDecision =
             i === 0
               ? primary
@@ -86,6 +93,7 @@ export default definePlugin({
               if (performance.now() + wait > deadline) break;
               ex.log.debug({ target: key, attempt, waitMs: wait, error: error.message }, 'retrying');
               await sleep(wait, ex);
+              metrics?.retry(target);
             }
           }
           if (!options.fallback.enabled || performance.now() >= deadline) break;
@@ -107,8 +115,20 @@ export default definePlugin({
         return !images || adapter.capabilities?.(c.model).vision !== false;
       });
     }
+
+    return {
+      ready() {
+        metrics = ctx.services.tryResolve(metricsRef);
+      },
+    };
   },
 });
+
+/** `provider:model` split at the first colon. */
+function targetOf(key: string): { provider: string; model: string } {
+  const at = key.indexOf(':');
+  return { provider: key.slice(0, at), model: key.slice(at + 1) };
+}
 
 function describe(error: LynkrError): string {
   const status = error.detail?.upstreamStatus;

@@ -45,7 +45,7 @@ async function boot(resilience: Record<string, unknown>, routing: PluginEntry[] 
 }
 
 const ask = (client: Anthropic, text = 'hi') =>
-  client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: text }] }).withResponse();
+  client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 50, messages: [{ role: 'user', content: text }] }).withResponse();
 
 const failed = async (p: Promise<unknown>) => {
   try {
@@ -108,7 +108,7 @@ describe('resilience: retries', () => {
     const client = await boot({ fallback: { targets: ['spare:spare-model'] } });
     const [p, b] = [primary.requests.length, backup.requests.length];
     primary.enqueue({ text: 'one two three four five', dieAfterChunks: 3 });
-    const stream = client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
+    const stream = client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
     const error = await failed(stream.finalMessage());
     expect(error).toBeDefined();
     expect(primary.requests.length - p).toBe(1);
@@ -199,5 +199,29 @@ describe('resilience: circuit breaker', () => {
     expect(error.status).toBe(503);
     expect(Number(error.headers?.get('retry-after'))).toBeGreaterThan(0);
     expect(JSON.stringify(error.error)).toContain('circuit is open');
+  });
+});
+
+describe('resilience: metrics', () => {
+  it('reports retries, fallbacks and breaker states to the metrics plugin', async () => {
+    kernel = await testKernel({
+      server: { port: 0 },
+      plugins: [
+        'api-anthropic',
+        providers(),
+        ['router-static', { target: 'main:main-model' }],
+        'metrics',
+        ['resilience', { retry: { attempts: 2, baseDelayMs: 0 }, breaker: { failures: 2 }, fallback: { targets: ['spare:spare-model'] } }],
+      ],
+    });
+    const url = (await kernel.start()).url;
+    const client = new Anthropic({ baseURL: url, apiKey: 'k', maxRetries: 0 });
+    primary.enqueue({ status: 503, error: { message: 'a' } }, { status: 503, error: { message: 'b' } });
+    backup.enqueue({ text: 'spare' });
+    await ask(client);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/lynkr_retries_total\{[^}]*provider="main"[^}]*\} 1/);
+    expect(text).toMatch(/lynkr_fallbacks_total\{[^}]*from_provider="main"[^}]*to_provider="spare"[^}]*\} 1/);
+    expect(text).toMatch(/lynkr_circuit_breaker_state\{[^}]*provider="main"[^}]*\} 2/);
   });
 });
