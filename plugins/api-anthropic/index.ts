@@ -1,5 +1,5 @@
 import { definePlugin, LYNKR_VERSION, Type } from '../../kernel/index.js';
-import { localTokenCounter, loadTokenizer, type TokenCounter } from './count-tokens.js';
+import { localTokenCounter, type TokenCounter } from './count-tokens.js';
 import { renderAnthropicError } from './errors.js';
 import { messagesHandler } from './messages.js';
 import { anthropicModelList, collectModels, openAIModelList, wantsAnthropicFormat, type PageQuery } from './models.js';
@@ -66,12 +66,7 @@ export default definePlugin({
       renderError,
       handler: (_req, reply) => reply.send({ name: 'lynkr', version: LYNKR_VERSION, status: 'ok' }),
     });
-
-    return {
-      ready() {
-        // Load the tokenizer's tables now rather than on the first count_tokens call; a failure surfaces there.
-        void loadTokenizer().catch(() => undefined);
-      },
-    };
+    // The tokenizer loads on the first count_tokens call, not here: its tables take tens of megabytes that a
+    // gateway whose clients never count tokens should not carry.
   },
 });
