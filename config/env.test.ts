@@ -116,6 +116,14 @@ describe('environment mapping', () => {
     expect(() => defaults({ LYNKR_MAX_STREAMS: 'many' })).toThrow('LYNKR_MAX_STREAMS=many is not a whole number');
   });
 
+  it('adds the bandit after the intent window with LYNKR_BANDIT=true and tiers', () => {
+    const names = (env: Record<string, string>) => defaults(env).map((p) => (Array.isArray(p) ? p[0] : p));
+    const env = { TIER_SIMPLE: 'ollama:a', TIER_COMPLEX: 'ollama:b', LYNKR_BANDIT: 'true', LYNKR_BANDIT_EPSILON: '0.05' };
+    expect(names(env).indexOf('bandit-linucb')).toBe(names(env).indexOf('intent-window') + 1);
+    expect(defaults(env).find((p) => Array.isArray(p) && p[0] === 'bandit-linucb')).toEqual(['bandit-linucb', { epsilon: 0.05 }]);
+    expect(names({ LYNKR_BANDIT: 'true' })).not.toContain('bandit-linucb');
+  });
+
   it('configures fallbacks from FALLBACK_ENABLED and LYNKR_FALLBACK', () => {
     const byName = (env: Record<string, string>) => Object.fromEntries(defaults(env).map((p) => (Array.isArray(p) ? [p[0], p[1]] : [p, {}])));
     expect(byName({ LYNKR_FALLBACK: 'openai:gpt-4o, ollama:llama3.2', OPENAI_API_KEY: 'sk' })['resilience']).toEqual({

@@ -138,7 +138,11 @@ export function defaults(env: Env = process.env): PluginEntry[] {
   }
   if (Object.keys(compatible).length) plugins.push(['provider-openai-compatible', compatible]);
   if (wanted.has('anthropic')) plugins.push(['provider-anthropic', { ...ANTHROPIC.entry(env), model: ANTHROPIC.model(env) }]);
-  if (tiers) plugins.push(['router-tiers', { ...tiers }], ['intent-window', intentWindowOptionsFromEnv(env)]);
+  if (tiers) {
+    plugins.push(['router-tiers', { ...tiers }], ['intent-window', intentWindowOptionsFromEnv(env)]);
+    // After the intent window, which would otherwise overwrite the model the bandit chose.
+    if (env.LYNKR_BANDIT?.toLowerCase() === 'true') plugins.push(['bandit-linucb', banditOptionsFromEnv(env)]);
+  }
   // Rate, token and concurrency limits and load shedding, all off unless their variable is set: first, so a refusal costs nothing.
   plugins.push(['limits', limitsOptionsFromEnv(env)]);
   // Counting comes before resilience: both wrap the provider call, and an exchange counts once, by its final outcome.
@@ -174,6 +178,25 @@ function limitsOptionsFromEnv(env: Env): Record<string, unknown> {
     ...(tpm !== undefined && { tokensPerMinute: tpm }),
     ...(streams !== undefined && { concurrentStreams: streams }),
     ...(lag !== undefined && { loadShedding: { eventLoopDelayMs: lag } }),
+  };
+}
+
+/** `LYNKR_BANDIT_ALPHA`, `LYNKR_BANDIT_EPSILON`, `LYNKR_BANDIT_MAX_TIER_SHIFT`. */
+function banditOptionsFromEnv(env: Env): Record<string, unknown> {
+  const number = (name: string): number | undefined => {
+    const text = env[name]?.trim();
+    if (!text) return undefined;
+    const n = Number(text);
+    if (!Number.isFinite(n)) throw new LynkrError('LYNKR_ERR_CONFIG_INVALID', `${name}=${text} is not a number`);
+    return n;
+  };
+  const alpha = number('LYNKR_BANDIT_ALPHA');
+  const epsilon = number('LYNKR_BANDIT_EPSILON');
+  const shift = number('LYNKR_BANDIT_MAX_TIER_SHIFT');
+  return {
+    ...(alpha !== undefined && { alpha }),
+    ...(epsilon !== undefined && { epsilon }),
+    ...(shift !== undefined && { maxTierShift: shift }),
   };
 }
 

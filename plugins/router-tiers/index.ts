@@ -1,6 +1,6 @@
 import { definePlugin } from '../../kernel/index.js';
 import { RouterTiersOptions } from './options.js';
-import { scorerRef, tiersRef } from './refs.js';
+import { affinityRef, scorerRef, tiersRef } from './refs.js';
 import { createTierRouter } from './router.js';
 
 /**
@@ -24,6 +24,7 @@ export default definePlugin({
     const router = createTierRouter(ctx, options);
     ctx.services.provide(scorerRef, () => router.scorer);
     ctx.services.provide(tiersRef, () => router.table);
+    ctx.services.provide(affinityRef, () => ({ pinOf: router.pinOf }));
     ctx.hooks.on('route', router.propose, { order: 'pre' });
     ctx.hooks.on('route', router.settle, { order: 'post' });
     return {

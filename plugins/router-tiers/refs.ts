@@ -100,3 +100,28 @@ export interface TierDecision extends RouteDecision {
   /** Set for a client's background call. */
   side?: SideRequestKind;
 }
+
+/** A conversation's session pin: the model that serves it. @public */
+export interface SessionPin extends TierTarget {
+  tier: TierName;
+}
+
+/**
+ * Session affinity as the route stage sees it. A plugin that refines the
+ * decision (a bandit) reads it to leave a pinned conversation alone:
+ * router-tiers' `post` handler would put the pinned model back anyway.
+ * @public
+ */
+export interface Affinity {
+  /**
+   * The pin of `ex`'s conversation, whose read router-tiers' `pre` handler
+   * started; undefined when pins are off, for side requests other than
+   * compaction, and for decisions router-tiers did not propose. Never
+   * rejects: a failing store reads as no pin. The `post` handler applies a
+   * pin only while its target is in the tier table.
+   */
+  pinOf(ex: Exchange): Promise<SessionPin | undefined> | undefined;
+}
+
+/** @public */
+export const affinityRef = createServiceRef<Affinity>({ id: 'router-tiers.affinity' });

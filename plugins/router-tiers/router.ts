@@ -55,6 +55,8 @@ export interface TierRouter {
   settle(decision: RouteDecision, request: MessagesRequest, ex: Exchange): RouteDecision | Promise<RouteDecision> | undefined;
   /** At `ready`: every tier's provider is registered. */
   check(): void;
+  /** The pending read of an exchange's pin (affinityRef). */
+  pinOf(ex: Exchange): Promise<Pin | undefined> | undefined;
 }
 
 export function createTierRouter(ctx: PluginContext, options: RouterTiersOptions): TierRouter {
@@ -162,5 +164,7 @@ export function createTierRouter(ctx: PluginContext, options: RouterTiersOptions
       }
       ctx.log.info({ tiers: describeTable(table) }, 'tier table');
     },
+
+    pinOf: (ex) => stateOf(ex)?.pin,
   };
 }
