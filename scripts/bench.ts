@@ -2,19 +2,26 @@
  * What Lynkr adds to a request, measured against what one extra loopback hop
  * costs on this machine. All in one run, on the same fake upstream:
  *
- *   direct  the client calls the fake OpenAI upstream itself;
- *   floor   through a minimal pass-through proxy (node:http + an undici pool, no parsing);
- *   lynkr   Anthropic Messages in, the OpenAI-compatible provider out, streaming and not;
- *           and the two OpenAI surfaces in (Chat Completions, Responses), same provider out.
+ *   direct   the client calls the fake OpenAI upstream itself;
+ *   floor    through a minimal pass-through proxy (node:http + an undici pool, no parsing);
+ *   lynkr    the default configuration (every built-in plugin of `npm start`):
+ *            Anthropic Messages in, the OpenAI provider out, streaming and not;
+ *            and the two OpenAI surfaces in (Chat Completions, Responses);
+ *   portkey  @portkey-ai/gateway, a peer, proxying Chat Completions to the same upstream.
  *
  * Sequential requests on keep-alive connections in interleaved rounds give the
- * latency figures; autocannon at 50 connections gives throughput. The
- * upstream, the floor proxy and Lynkr each run in their own process.
+ * latency figures; autocannon at 50 connections gives throughput. Then 1,000
+ * concurrent slow streams through Lynkr (each open about 3 s), with Lynkr's
+ * RSS sampled. Each server runs in its own process.
  *
- *   npm run bench [-- --rounds 10 --per-round 200 --duration 10]
+ *   npm run bench [-- --rounds 10 --per-round 200 --duration 10 --streams 1000]
+ *   npm run bench -- --soak 10m     steady load for 10 minutes; Lynkr's RSS growth
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,6 +35,11 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     json: { type: 'boolean', default: false },
+    streams: { type: 'string', default: '1000' },
+    'stream-gap-ms': { type: 'string', default: '3000' },
+    soak: { type: 'string' },
+    'no-portkey': { type: 'boolean', default: false },
+    'streams-only': { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -36,10 +48,54 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const children: ChildProcess[] = [];
 
 async function start(script: string, args: string[] = []): Promise<string> {
+  return (await startChild(script, args)).origin;
+}
+
+async function startChild(script: string, args: string[] = []): Promise<{ origin: string; pid: number }> {
   const child = spawn(process.execPath, [path.join(here, 'bench', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const [data] = (await once(child.stdout!, 'data')) as [Buffer];
-  return `http://127.0.0.1:${String(data).trim()}`;
+  return { origin: `http://127.0.0.1:${String(data).trim()}`, pid: child.pid! };
+}
+
+/** A port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Portkey's gateway (a devDependency) on a free port, headless; resolves once it answers. */
+async function startPortkey(): Promise<string> {
+  const port = await freePort();
+  const entry = path.join(repoRoot(), 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
+  const child = spawn(process.execPath, [entry, `--port=${port}`, '--headless'], { stdio: 'ignore', env: { ...process.env, NODE_ENV: 'production' } });
+  children.push(child);
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${origin}/`)).ok) return origin;
+    } catch {
+      // Not listening yet.
+    }
+    await delay(100);
+  }
+  throw new Error('portkey did not start within 30 s');
+}
+
+function repoRoot(): string {
+  let dir = here;
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+
+/** A process's resident set size in MB (Linux /proc). */
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
 }
 
 interface Target {
@@ -48,7 +104,10 @@ interface Target {
   path: string;
   body: string;
   stream: boolean;
+  headers?: Record<string, string>;
 }
+
+const BASE_HEADERS = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'dummy', authorization: 'Bearer dummy' };
 
 const openaiBody = (stream: boolean) =>
   JSON.stringify({ model: 'bench', max_tokens: 64, stream, ...(stream ? { stream_options: { include_usage: true } } : {}), messages: [{ role: 'user', content: 'Say hello.' }] });
@@ -61,7 +120,7 @@ async function call(pool: Pool, t: Target): Promise<{ ttfb: number; total: numbe
   const res = await pool.request({
     method: 'POST',
     path: t.path,
-    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'dummy', authorization: 'Bearer dummy' },
+    headers: { ...BASE_HEADERS, ...t.headers },
     body: t.body,
   });
   let ttfb = 0;
@@ -76,9 +135,17 @@ const pct = (xs: number[], p: number) => {
 };
 
 async function main(): Promise<void> {
+  if (values.soak) return soak(parseDuration(values.soak));
+  if (values['streams-only']) {
+    const s = await slowStreams(Number(values.streams), Number(values['stream-gap-ms']));
+    console.log(JSON.stringify(s));
+    return;
+  }
   const upstream = await start('upstream.js');
   const floor = await start('floor-proxy.js', ['--upstream', upstream]);
   const lynkr = await start('lynkr-server.js', ['--upstream', upstream]);
+  const portkey = values['no-portkey'] ? undefined : await startPortkey();
+  const portkeyHeaders = { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream}/v1`, authorization: 'Bearer sk-bench' };
 
   const targets: Target[] = [
     { name: 'direct', origin: upstream, path: '/v1/chat/completions', body: openaiBody(false), stream: false },
@@ -91,6 +158,12 @@ async function main(): Promise<void> {
     { name: 'lynkr stream', origin: lynkr, path: '/v1/messages', body: anthropicBody(true), stream: true },
     { name: 'lynkr chat stream', origin: lynkr, path: '/v1/chat/completions', body: openaiBody(true), stream: true },
     { name: 'lynkr responses stream', origin: lynkr, path: '/v1/responses', body: responsesBody(true), stream: true },
+    ...(portkey
+      ? [
+          // Non-streaming only: its stream path answers the bench upstream's usage chunk (`choices: []`) with a 500.
+          { name: 'portkey', origin: portkey, path: '/v1/chat/completions', body: openaiBody(false), stream: false, headers: portkeyHeaders },
+        ]
+      : []),
   ];
   const pools = new Map(targets.map((t) => [t.name, new Pool(t.origin, { connections: 1 })]));
   const samples = new Map(targets.map((t) => [t.name, { ttfb: [] as number[], total: [] as number[] }]));
@@ -115,7 +188,7 @@ async function main(): Promise<void> {
     const result = await autocannon({
       url: `${t.origin}${t.path}`,
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'dummy' },
+      headers: { ...BASE_HEADERS, ...t.headers },
       body: t.body,
       connections: Number(values.connections),
       duration: Number(values.duration),
@@ -126,6 +199,8 @@ async function main(): Promise<void> {
 
   for (const pool of pools.values()) await pool.close();
   for (const child of children) child.kill('SIGTERM');
+  children.length = 0;
+  const streams = await slowStreams(Number(values.streams), Number(values['stream-gap-ms']));
 
   const d = seq.direct!;
   const added = (name: string) => seq[name]!.total.p50 - d.total.p50;
@@ -137,6 +212,8 @@ async function main(): Promise<void> {
     addedTtfbMs: Object.fromEntries(['floor', ...surfaces].map((n) => [n, addedStream(`${n} stream`)])),
     p99Ms: Object.fromEntries(surfaces.map((n) => [n, seq[n]!.total.p99])),
     throughput: load,
+    ...(portkey && { portkeyAddedMedianMs: added('portkey') }),
+    slowStreams: streams,
   };
   if (values.json) {
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
@@ -160,6 +237,101 @@ async function main(): Promise<void> {
       `  ${n.padEnd(24)} ${ms(a).padStart(10)}   ${(a / floorAdded).toFixed(2).padStart(8)}        ${ms(figures.p99Ms[n]!).padStart(10)}   ${ms(t).padStart(12)}                ${load[n]!.toFixed(0).padStart(6)}   ${(load[n]! / load.floor!).toFixed(2).padStart(6)}`,
     );
   }
+  if (portkey) {
+    const p = figures.portkeyAddedMedianMs!;
+    console.log('');
+    console.log(`portkey (a peer): added median ${ms(p)}, ${load.portkey!.toFixed(0)} req/s at ${values.connections} connections`);
+    for (const n of surfaces) console.log(`  ${n.padEnd(24)} added median ÷ portkey's: ${(figures.addedMedianMs[n]! / p).toFixed(3)} (≤ 0.2)`);
+  }
+  console.log('');
+  console.log(
+    `${streams.streams} concurrent slow streams (${streams.gapMs} ms each) through Lynkr: ${streams.completed} completed, ${streams.failed} failed; ` +
+      `RSS ${streams.rssBeforeMb.toFixed(0)} MB before, ${streams.rssPeakMb.toFixed(0)} MB at peak (≤ 150 MB)`,
+  );
+}
+
+/** Open `n` streams through Lynkr at once, each kept open `gapMs` by the upstream; count the complete ones and sample Lynkr's RSS. */
+async function slowStreams(n: number, gapMs: number) {
+  const upstream = await start('upstream.js', ['--stream-gap-ms', String(gapMs)]);
+  const lynkr = await startChild('lynkr-server.js', ['--upstream', upstream]);
+  const pool = new Pool(lynkr.origin, { connections: n });
+  const target: Target = { name: 'slow', origin: lynkr.origin, path: '/v1/messages', body: anthropicBody(true), stream: true };
+  await call(pool, { ...target, body: anthropicBody(false) });
+  const rssBeforeMb = rssMb(lynkr.pid);
+  let rssPeakMb = rssBeforeMb;
+  const sampler = setInterval(() => (rssPeakMb = Math.max(rssPeakMb, rssMb(lynkr.pid))), 50);
+  let completed = 0;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      try {
+        const res = await pool.request({ method: 'POST', path: target.path, headers: BASE_HEADERS, body: target.body });
+        let text = '';
+        for await (const chunk of res.body) text += String(chunk);
+        if (res.statusCode === 200 && text.includes('event: message_stop')) completed++;
+        else failed++;
+      } catch {
+        failed++;
+      }
+    }),
+  );
+  clearInterval(sampler);
+  rssPeakMb = Math.max(rssPeakMb, rssMb(lynkr.pid));
+  await pool.close();
+  for (const child of children) child.kill('SIGTERM');
+  children.length = 0;
+  return { streams: n, gapMs, completed, failed, rssBeforeMb, rssPeakMb };
+}
+
+/** `10m`, `90s`, `1h`, or milliseconds. */
+function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new Error(`--soak ${text}: expected a duration such as 10m, 90s or 1h`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
+}
+
+/**
+ * Steady load on every surface (stream and not) for `ms`, Lynkr's RSS read
+ * after a one-minute warm-up (or a tenth of the run) and at the end: a leak
+ * shows as growth.
+ */
+async function soak(ms: number): Promise<void> {
+  const upstream = await start('upstream.js', ['--stream-gap-ms', '5']);
+  const lynkr = await startChild('lynkr-server.js', ['--upstream', upstream]);
+  const warmup = Math.min(60_000, ms / 10);
+  const bodies = [
+    { path: '/v1/messages', body: anthropicBody(false) },
+    { path: '/v1/messages', body: anthropicBody(true) },
+    { path: '/v1/chat/completions', body: openaiBody(false) },
+    { path: '/v1/chat/completions', body: openaiBody(true) },
+    { path: '/v1/responses', body: responsesBody(false) },
+    { path: '/v1/responses', body: responsesBody(true) },
+  ];
+  const run = (duration: number) =>
+    autocannon({
+      url: lynkr.origin,
+      connections: 10,
+      duration: duration / 1000,
+      requests: bodies.map((b) => ({ method: 'POST', path: b.path, headers: BASE_HEADERS, body: b.body })),
+    });
+  await run(warmup);
+  global.gc?.();
+  const before = rssMb(lynkr.pid);
+  const samples: number[] = [];
+  const sampler = setInterval(() => samples.push(rssMb(lynkr.pid)), 10_000);
+  const result = await run(ms - warmup);
+  clearInterval(sampler);
+  const after = rssMb(lynkr.pid);
+  for (const child of children) child.kill('SIGTERM');
+  const growth = ((after - before) / before) * 100;
+  const figures = { durationMs: ms, requests: result.requests.total, errors: result.errors, non2xx: result.non2xx, rssAfterWarmupMb: before, rssEndMb: after, growthPercent: growth, samplesMb: samples };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+    return;
+  }
+  console.log(`soak: ${(ms / 60_000).toFixed(1)} min on six request kinds, ${result.requests.total} requests (${result.non2xx} non-2xx, ${result.errors} errors)`);
+  console.log(`Lynkr RSS: ${before.toFixed(1)} MB after warm-up, ${after.toFixed(1)} MB at the end: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% (≤ 5%)`);
 }
 
 try {
