@@ -40,6 +40,8 @@ const { values } = parseArgs({
     soak: { type: 'string' },
     'no-portkey': { type: 'boolean', default: false },
     'streams-only': { type: 'boolean', default: false },
+    /** Node flags for the Lynkr process only (the others keep their defaults), e.g. `--max-semi-space-size=2`. */
+    'lynkr-node-flags': { type: 'string', default: '' },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -52,7 +54,8 @@ async function start(script: string, args: string[] = []): Promise<string> {
 }
 
 async function startChild(script: string, args: string[] = []): Promise<{ origin: string; pid: number }> {
-  const child = spawn(process.execPath, [path.join(here, 'bench', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const flags = script === 'lynkr-server.js' ? values['lynkr-node-flags'].split(' ').filter(Boolean) : [];
+  const child = spawn(process.execPath, [...flags, path.join(here, 'bench', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const [data] = (await once(child.stdout!, 'data')) as [Buffer];
   return { origin: `http://127.0.0.1:${String(data).trim()}`, pid: child.pid! };

@@ -211,6 +211,7 @@ describe('resilience: metrics', () => {
         providers(),
         ['router-static', { target: 'main:main-model' }],
         'metrics',
+        'stats',
         ['resilience', { retry: { attempts: 2, baseDelayMs: 0 }, breaker: { failures: 2 }, fallback: { targets: ['spare:spare-model'] } }],
       ],
     });
@@ -223,5 +224,7 @@ describe('resilience: metrics', () => {
     expect(text).toMatch(/lynkr_retries_total\{[^}]*provider="main"[^}]*\} 1/);
     expect(text).toMatch(/lynkr_fallbacks_total\{[^}]*from_provider="main"[^}]*to_provider="spare"[^}]*\} 1/);
     expect(text).toMatch(/lynkr_circuit_breaker_state\{[^}]*provider="main"[^}]*\} 2/);
+    const stats = (await (await fetch(`${url}/v1/lynkr/stats`)).json()) as { fallbacks: number; requests: number; errors: number };
+    expect(stats).toMatchObject({ requests: 1, errors: 0, fallbacks: 1 });
   });
 });

@@ -44,6 +44,8 @@ export class Counters {
   #errors = 0;
   #aborted = 0;
   #cacheHits = 0;
+  /** Answers that came from another target than the one routed to (plugins/resilience's fallback ladder). */
+  #fallbacks = 0;
   readonly #tokens = zero();
   /** What cache hits stood for: priced only for the baseline, since no model was paid for them. */
   readonly #cacheHitTokens = zero();
@@ -71,6 +73,7 @@ export class Counters {
     }
     add(this.#tokens, summary.usage);
     const decision = summary.decision;
+    if (typeof decision?.fallback === 'string') this.#fallbacks++;
     if (typeof decision?.tier === 'string' && decision.tier) this.#tiers.set(decision.tier, (this.#tiers.get(decision.tier) ?? 0) + 1);
     add(this.#bucket(decision?.provider ?? 'unknown', decision?.model ?? summary.request.model).tokens, summary.usage);
   }
@@ -124,6 +127,7 @@ export class Counters {
       errors: this.#errors,
       aborted: this.#aborted,
       cacheHits: this.#cacheHits,
+      fallbacks: this.#fallbacks,
       tokens: { ...this.#tokens },
       tiers: Object.fromEntries(this.#tiers),
       models,

@@ -34,6 +34,8 @@ export interface StatsSnapshot {
   aborted: number;
   /** Exchanges answered in preRoute (a cache or another plugin answered; no model was called). */
   cacheHits: number;
+  /** Exchanges answered by another target than the one routed to, after a failure (plugins/resilience). */
+  fallbacks: number;
   /** Tokens models processed (cache hits excluded). */
   tokens: StatsTokens;
   /** Routed exchanges per tier, for decisions that name one. */

@@ -82,6 +82,7 @@ describe('stats', () => {
       errors: 1,
       aborted: 0,
       cacheHits: 1,
+      fallbacks: 0,
       tokens: { input: 1810, output: 710, cacheRead: 2000, cacheWrite: 100 },
       tiers: { COMPLEX: 2, SIMPLE: 2 },
       models: [
