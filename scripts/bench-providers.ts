@@ -1,0 +1,169 @@
+/**
+ * What Lynkr adds per upstream wire format, each against the test suite's
+ * fake of that wire (test/fakes, the same byte-for-byte formats the tests
+ * check): Anthropic Messages passed through, OpenAI Chat Completions, Bedrock
+ * ConverseStream's AWS event-stream frames, Ollama's NDJSON. For each wire,
+ * in one run:
+ *
+ *   direct  the client calls the fake in its own format;
+ *   floor   the same call through the bench's floor proxy (bytes piped, no parsing);
+ *   lynkr   an Anthropic Messages request (what Claude Code sends) through
+ *           Lynkr, translated to the wire and back.
+ *
+ * Sequential requests on keep-alive connections, interleaved rounds, whole
+ * answers and streams. Anthropic passthrough should add no more than the
+ * floor (within 10%): it forwards the client's bytes and parses only the
+ * events it passes on.
+ *
+ *   npm run bench:providers [-- --rounds 5 --per-round 200]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    'per-round': { type: 'string', default: '200' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = Number(values.rounds);
+const PER_ROUND = Number(values['per-round']);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const children: ChildProcess[] = [];
+
+function repoRoot(): string {
+  let dir = here;
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+
+async function start(command: string, args: string[]): Promise<string> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot() });
+  children.push(child);
+  const [data] = (await once(child.stdout!, 'data')) as [Buffer];
+  return `http://127.0.0.1:${String(data).trim()}`;
+}
+
+const tsx = () => path.join(repoRoot(), 'node_modules', '.bin', 'tsx');
+const BEDROCK_KEY = 'ABSKZmFrZS1iZWRyb2NrLWFwaS1rZXk=';
+const BEDROCK_MODEL = encodeURIComponent('us.anthropic.claude-sonnet-4-5-20250929-v1:0');
+
+interface Call {
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** How a client calls each wire directly (and through the floor), whole and streamed. */
+const DIRECT: Record<string, (stream: boolean) => Call> = {
+  anthropic: (stream) => ({
+    path: '/v1/messages',
+    body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 64, stream, messages: [{ role: 'user', content: 'Say hello.' }] }),
+    headers: { 'x-api-key': 'sk-ant-bench', 'anthropic-version': '2023-06-01' },
+  }),
+  openai: (stream) => ({
+    path: '/v1/chat/completions',
+    body: JSON.stringify({ model: 'bench', max_tokens: 64, stream, messages: [{ role: 'user', content: 'Say hello.' }] }),
+    headers: { authorization: 'Bearer sk-bench' },
+  }),
+  bedrock: (stream) => ({
+    path: `/model/${BEDROCK_MODEL}/${stream ? 'converse-stream' : 'converse'}`,
+    body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'Say hello.' }] }], inferenceConfig: { maxTokens: 64 } }),
+    headers: { authorization: `Bearer ${BEDROCK_KEY}` },
+  }),
+  ollama: (stream) => ({
+    path: '/api/chat',
+    body: JSON.stringify({ model: 'qwen2.5-coder:7b', stream, messages: [{ role: 'user', content: 'Say hello.' }], options: { num_predict: 64 } }),
+    headers: {},
+  }),
+};
+
+/** What Claude Code sends: Anthropic Messages, whatever the wire behind. */
+const throughLynkr = (stream: boolean): Call => ({
+  path: '/v1/messages',
+  body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 64, stream, messages: [{ role: 'user', content: 'Say hello.' }] }),
+  headers: { 'x-api-key': 'client-key', 'anthropic-version': '2023-06-01' },
+});
+
+async function time(pool: Pool, call: Call): Promise<{ ttfb: number; total: number }> {
+  const t0 = process.hrtime.bigint();
+  const res = await pool.request({ method: 'POST', path: call.path, headers: { 'content-type': 'application/json', ...call.headers }, body: call.body });
+  let ttfb = 0;
+  for await (const _ of res.body) if (!ttfb) ttfb = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (res.statusCode !== 200) throw new Error(`${call.path}: HTTP ${res.statusCode}`);
+  return { ttfb, total: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+interface WireFigures {
+  wire: string;
+  direct: { whole: number; stream: number };
+  addedFloor: { whole: number; stream: number };
+  addedLynkr: { whole: number; stream: number };
+}
+
+async function measure(wire: string): Promise<WireFigures> {
+  const fake = await start(tsx(), ['test/fakes/serve.ts', '--wire', wire]);
+  const floor = await start(process.execPath, [path.join(here, 'bench', 'floor-proxy.js'), '--upstream', fake]);
+  const lynkr = await start(process.execPath, [path.join(here, 'bench', 'provider-lynkr.js'), '--wire', wire, '--upstream', fake]);
+  const targets = [
+    { name: 'direct', origin: fake, call: DIRECT[wire]! },
+    { name: 'floor', origin: floor, call: DIRECT[wire]! },
+    { name: 'lynkr', origin: lynkr, call: throughLynkr },
+  ];
+  const pools = targets.map((t) => new Pool(t.origin, { connections: 1 }));
+  const samples = targets.map(() => ({ whole: [] as number[], stream: [] as number[] }));
+  for (const [i, t] of targets.entries()) for (let n = 0; n < 200; n++) await time(pools[i]!, t.call(n % 2 === 1));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, t] of targets.entries()) {
+      for (let n = 0; n < PER_ROUND; n++) {
+        samples[i]!.whole.push((await time(pools[i]!, t.call(false))).total);
+        // A stream's cost is its time to the end: the fakes write every frame at once.
+        samples[i]!.stream.push((await time(pools[i]!, t.call(true))).total);
+      }
+    }
+  }
+  for (const pool of pools) await pool.close();
+  for (const child of children.splice(0)) child.kill('SIGTERM');
+  const [d, f, l] = samples.map((s) => ({ whole: median(s.whole), stream: median(s.stream) }));
+  return {
+    wire,
+    direct: d!,
+    addedFloor: { whole: f!.whole - d!.whole, stream: f!.stream - d!.stream },
+    addedLynkr: { whole: l!.whole - d!.whole, stream: l!.stream - d!.stream },
+  };
+}
+
+async function main(): Promise<void> {
+  const figures: WireFigures[] = [];
+  for (const wire of ['anthropic', 'openai', 'bedrock', 'ollama']) figures.push(await measure(wire));
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+    return;
+  }
+  const ms = (x: number) => `${x.toFixed(3)} ms`;
+  console.log(`Lynkr per upstream wire (node ${process.version}, ${ROUNDS} rounds × ${PER_ROUND} sequential requests per target and kind)`);
+  console.log('');
+  console.log('wire        direct whole  direct stream   floor adds (whole / stream)   Lynkr adds (whole / stream)   Lynkr ÷ floor (whole / stream)');
+  for (const f of figures) {
+    console.log(
+      `  ${f.wire.padEnd(10)} ${ms(f.direct.whole).padStart(10)} ${ms(f.direct.stream).padStart(12)}   ${ms(f.addedFloor.whole).padStart(10)} / ${ms(f.addedFloor.stream).padEnd(12)}   ${ms(f.addedLynkr.whole).padStart(10)} / ${ms(f.addedLynkr.stream).padEnd(12)}   ${(f.addedLynkr.whole / f.addedFloor.whole).toFixed(2).padStart(6)} / ${(f.addedLynkr.stream / f.addedFloor.stream).toFixed(2)}`,
+    );
+  }
+  const a = figures[0]!;
+  console.log('');
+  console.log(`Anthropic passthrough: Lynkr adds ${(a.addedLynkr.whole / a.addedFloor.whole).toFixed(2)}× / ${(a.addedLynkr.stream / a.addedFloor.stream).toFixed(2)}× what the floor adds (target ≤ 1.10)`);
+}
+
+try {
+  await main();
+} finally {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+}
