@@ -4,3 +4,4 @@ export * from './sse.js';
 export * from './stream.js';
 export { newId } from './ids.js';
 export { parseToolInput } from './tool-input.js';
+export { estimateRequestSize, type RequestSize } from './size.js';

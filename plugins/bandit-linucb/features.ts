@@ -3,7 +3,7 @@
  * in [0, 1]. Every feature here can change which model answers best.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Message, MessagesRequest } from '../../kernel/index.js';
+import { estimateRequestSize, type Message, type MessagesRequest } from '../../kernel/index.js';
 
 /** The features, in vector order. */
 export const FEATURES = ['bias', 'score', 'tokens', 'tools', 'toolExchange', 'risk', 'stream', 'claudeCode', 'codex'] as const;
@@ -84,60 +84,8 @@ export function latestTypedText(request: MessagesRequest, typedText: (m: Message
 /** Tools are offered and may be called. */
 export const offersTools = (request: MessagesRequest): boolean => (request.tools?.length ?? 0) > 0 && request.tool_choice?.type !== 'none';
 
-/** Characters per token: 3.5 errs towards overestimating, as router-tiers' guards do. */
-const CHARS_PER_TOKEN = 3.5;
-/** About what an image costs. */
-const IMAGE_TOKENS = 1600;
-
-/** The request's size: estimated prompt tokens, and whether it carries images. Walks it once, without serialising it. */
+/** The request's size: estimated prompt tokens (the kernel's estimate, the one router-tiers' guards use), and whether it carries images. */
 export function sizeOf(request: MessagesRequest): { tokens: number; images: boolean } {
-  const acc = { chars: chars(request.system), images: 0 };
-  if (request.tools) for (const tool of request.tools) acc.chars += chars(tool);
-  for (const message of request.messages) content(message.content, acc);
-  return { tokens: Math.ceil(acc.chars / CHARS_PER_TOKEN) + acc.images * IMAGE_TOKENS, images: acc.images > 0 };
-}
-
-/** Characters of every string in a JSON-like value, keys included. */
-function chars(value: unknown): number {
-  if (typeof value === 'string') return value.length;
-  if (typeof value === 'number' || typeof value === 'boolean') return 4;
-  if (Array.isArray(value)) {
-    let n = 0;
-    for (const item of value) n += chars(item);
-    return n;
-  }
-  if (value && typeof value === 'object') {
-    let n = 0;
-    for (const key in value) n += key.length + chars((value as Record<string, unknown>)[key]);
-    return n;
-  }
-  return 0;
-}
-
-function content(value: unknown, acc: { chars: number; images: number }): void {
-  if (typeof value === 'string') {
-    acc.chars += value.length;
-    return;
-  }
-  if (!Array.isArray(value)) return;
-  for (const block of value as Array<Record<string, unknown>>) {
-    switch (block.type) {
-      case 'text':
-        acc.chars += typeof block.text === 'string' ? block.text.length : 0;
-        break;
-      case 'image':
-        acc.images++;
-        break;
-      case 'tool_result':
-        content(block.content, acc);
-        break;
-      case 'thinking':
-        acc.chars += typeof block.thinking === 'string' ? block.thinking.length : 0;
-        break;
-      case 'redacted_thinking':
-        break;
-      default:
-        acc.chars += chars(block);
-    }
-  }
+  const size = estimateRequestSize(request);
+  return { tokens: size.tokens, images: size.images > 0 };
 }

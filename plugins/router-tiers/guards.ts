@@ -3,18 +3,9 @@
  * (too long for its context window, images without vision, tools without
  * tool support). Capabilities come from the provider adapters.
  */
-import type { Capabilities, MessagesRequest } from '../../kernel/index.js';
+import { estimateRequestSize, type Capabilities, type MessagesRequest } from '../../kernel/index.js';
 import { TIERS, type TierName, type TierTable, type TierTarget } from './refs.js';
 import { formatTarget, rank } from './tiers.js';
-
-/**
- * Characters per token for the estimate. Prose runs near 4, code and JSON
- * nearer 3; 3.5 errs towards overestimating, which only ever moves a request
- * to a larger model.
- */
-const CHARS_PER_TOKEN = 3.5;
-/** What an image costs, about: Anthropic bills a 1.15-megapixel image at ~1600 tokens. */
-const IMAGE_TOKENS = 1600;
 
 /** What a request needs from a model. */
 export interface Needs {
@@ -25,63 +16,12 @@ export interface Needs {
   maxTokens: number;
 }
 
-/** Characters of every string in a JSON-like value, keys included (a cheap stand-in for its serialised length). */
-function chars(value: unknown): number {
-  if (typeof value === 'string') return value.length;
-  if (typeof value === 'number' || typeof value === 'boolean') return 4;
-  if (Array.isArray(value)) {
-    let n = 0;
-    for (const item of value) n += chars(item);
-    return n;
-  }
-  if (value && typeof value === 'object') {
-    let n = 0;
-    for (const key in value) n += key.length + chars((value as Record<string, unknown>)[key]);
-    return n;
-  }
-  return 0;
-}
-
-/** Counts characters and images of content blocks, recursing into tool results. */
-function contentSize(content: unknown, acc: { chars: number; images: number }): void {
-  if (typeof content === 'string') {
-    acc.chars += content.length;
-    return;
-  }
-  if (!Array.isArray(content)) return;
-  for (const block of content as Array<Record<string, unknown>>) {
-    switch (block.type) {
-      case 'text':
-        acc.chars += typeof block.text === 'string' ? block.text.length : 0;
-        break;
-      case 'image':
-        acc.images++;
-        break;
-      case 'tool_result':
-        contentSize(block.content, acc);
-        break;
-      case 'tool_use':
-        acc.chars += chars(block.name) + chars(block.input);
-        break;
-      case 'thinking':
-        acc.chars += typeof block.thinking === 'string' ? block.thinking.length : 0;
-        break;
-      case 'redacted_thinking':
-        break;
-      default:
-        acc.chars += chars(block);
-    }
-  }
-}
-
 /** What the request needs. Walks it once, without serialising it. */
 export function needsOf(request: MessagesRequest): Needs {
-  const acc = { chars: chars(request.system), images: 0 };
-  for (const tool of request.tools ?? []) acc.chars += chars(tool);
-  for (const message of request.messages) contentSize(message.content, acc);
+  const size = estimateRequestSize(request);
   return {
-    tokens: Math.ceil(acc.chars / CHARS_PER_TOKEN) + acc.images * IMAGE_TOKENS,
-    vision: acc.images > 0,
+    tokens: size.tokens,
+    vision: size.images > 0,
     tools: (request.tools?.length ?? 0) > 0 && request.tool_choice?.type !== 'none',
     maxTokens: request.max_tokens,
   };
