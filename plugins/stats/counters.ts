@@ -73,7 +73,8 @@ export class Counters {
     }
     add(this.#tokens, summary.usage);
     const decision = summary.decision;
-    if (typeof decision?.fallback === 'string') this.#fallbacks++;
+    // Answered by a fallback: a fallback that failed too is an error, not a save.
+    if (typeof decision?.fallback === 'string' && !summary.error) this.#fallbacks++;
     if (typeof decision?.tier === 'string' && decision.tier) this.#tiers.set(decision.tier, (this.#tiers.get(decision.tier) ?? 0) + 1);
     add(this.#bucket(decision?.provider ?? 'unknown', decision?.model ?? summary.request.model).tokens, summary.usage);
   }
