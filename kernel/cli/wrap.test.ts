@@ -368,7 +368,7 @@ describe('summary formatting', () => {
     expect([formatCount(999), formatCount(45_210), formatCount(3_400_000)]).toEqual(['999', '45.2k', '3.4M']);
   });
 
-  it('reports a signal, cache hits, errors, tiers and unpriced models', () => {
+  it('reports a signal, cache hits, fallbacks, errors, tiers and unpriced models', () => {
     const lines = formatSummary(
       'codex',
       { exitCode: 143, signal: 'SIGTERM', durationMs: 61_000 },
@@ -377,6 +377,7 @@ describe('summary formatting', () => {
         errors: 1,
         aborted: 0,
         cacheHits: 2,
+        fallbacks: 1,
         tokens: { input: 15_000, output: 3_400, cacheRead: 30_100, cacheWrite: 100 },
         tiers: { SIMPLE: 7, COMPLEX: 3 },
         cost: { currency: 'USD', estimated: 0.0421, unpriced: ['openrouter:x/y'], baseline: { model: 'anthropic:claude-opus-4-1', cost: 0.183 }, saving: 0.1409 },
@@ -384,7 +385,7 @@ describe('summary formatting', () => {
     );
     expect(lines).toEqual([
       'lynkr wrap codex: ended by SIGTERM (exit 143) after 1m 01s',
-      '  requests  12 (2 cache hits, 1 error)',
+      '  requests  12 (2 cache hits, 1 fallback, 1 error)',
       '  tokens    in 45.2k (30.1k cached) · out 3.4k',
       '  tiers     SIMPLE 7 · COMPLEX 3',
       '  cost      ~$0.04 · all on anthropic:claude-opus-4-1: ~$0.18 · saved ~$0.14 (77%)',

@@ -161,6 +161,7 @@ interface Stats {
   errors: number;
   aborted?: number;
   cacheHits: number;
+  fallbacks?: number;
   tokens: { input: number; output: number; cacheRead: number; cacheWrite: number };
   tiers: Record<string, number>;
   cost: { currency: string; estimated: number; unpriced: string[]; baseline: { model: string; cost: number } | null; saving: number | null };
@@ -204,7 +205,12 @@ export function formatSummary(target: string, run: RunResult, stats: Stats | und
   const how = run.error ? `could not start (${run.error})` : run.signal ? `ended by ${run.signal} (exit ${run.exitCode})` : `exited with code ${run.exitCode}`;
   const lines = [`lynkr wrap ${target}: ${how} after ${formatDuration(run.durationMs)}`];
   if (stats) {
-    const notes = [stats.cacheHits && plural(stats.cacheHits, 'cache hit'), stats.errors && plural(stats.errors, 'error'), stats.aborted && `${stats.aborted} aborted`].filter(Boolean);
+    const notes = [
+      stats.cacheHits && plural(stats.cacheHits, 'cache hit'),
+      stats.fallbacks && plural(stats.fallbacks, 'fallback'),
+      stats.errors && plural(stats.errors, 'error'),
+      stats.aborted && `${stats.aborted} aborted`,
+    ].filter(Boolean);
     lines.push(`  requests  ${stats.requests}${notes.length ? ` (${notes.join(', ')})` : ''}`);
     const t = stats.tokens;
     // Requests that carried no tokens (aborted before an answer, cache hits only) have nothing to price.
