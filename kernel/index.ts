@@ -91,6 +91,10 @@ export { answerHeaders, overheadMs, statusForErrorType, errorFromStreamError } f
 export { streamAnswer } from './http/sse-response.js';
 export type { SseEncoding, StreamAnswerOptions } from './http/sse-response.js';
 
+// Prices per million tokens (config/prices.json), for plugins that put a cost on tokens
+export { loadPriceFile, modelKeys, priceFilePath, PriceTable } from './pricing.js';
+export type { Price, PriceFile } from './pricing.js';
+
 // Logging helpers
 export { maskSecrets, isSecretKey } from './log/index.js';
 

@@ -11,6 +11,7 @@ import type {
   MessagesRequest,
   PluginContext,
   PostResponseHandler,
+  PriceTable,
   ResponseSentHandler,
   RouteDecision,
   RouteHandler,
@@ -23,7 +24,7 @@ import { clamp01, clientOf, contextVector, DIM, inToolExchange, latestTypedText,
 import type { BanditOptions } from './options.js';
 import { choose, type Candidate } from './policy.js';
 import type { BanditChoice } from './refs.js';
-import { costOf, rewardOf, ToolCalls, type Prices } from './reward.js';
+import { costOf, rewardOf, ToolCalls } from './reward.js';
 import type { ArmStore } from './state.js';
 
 /** What one exchange's turn leaves for the observers. */
@@ -55,7 +56,7 @@ export interface BanditDeps {
   affinity: Affinity;
   arms: ArmStore;
   contexts: Contexts;
-  prices: Prices;
+  prices: PriceTable;
   rng: () => number;
 }
 

@@ -1,18 +1,17 @@
-import { definePlugin, type ResolvedConfig } from '../../kernel/index.js';
+import { definePlugin, loadPriceFile, PriceTable, type ResolvedConfig } from '../../kernel/index.js';
 import { affinityRef, scorerRef, tiersRef } from '../router-tiers/refs.js';
 import { createBandit } from './bandit.js';
 import { Contexts, feedbackRoute } from './feedback.js';
 import { BanditOptions } from './options.js';
 import { rngFor } from './policy.js';
 import { banditRef } from './refs.js';
-import { loadPrices, Prices } from './reward.js';
 import { ArmStore } from './state.js';
 
 /** The statistics, the rateable contexts and the price table: one per kernel, shared by a team's variant of the plugin. */
 interface Shared {
   arms: ArmStore;
   contexts: Contexts;
-  prices: Prices;
+  prices: PriceTable;
 }
 
 const sharedOf = new WeakMap<ResolvedConfig, Shared>();
@@ -47,7 +46,7 @@ export default definePlugin({
       shared = {
         arms: new ArmStore(() => ctx.store, options.prior.weight, ctx.log),
         contexts: new Contexts(() => ctx.store, options.feedbackTtlMs, expiring, ctx.log),
-        prices: new Prices({ ...loadPrices(), ...options.prices }, options.free),
+        prices: new PriceTable({ ...loadPriceFile().models, ...options.prices }, options.free),
       };
       sharedOf.set(ctx.config, shared);
       const { arms, contexts } = shared;

@@ -5,7 +5,8 @@ import { admissible, armsOf, PRIOR_LEVEL, priorOf, tierFor, type Arm } from './a
 import { contextVector, DIM } from './features.js';
 import { estimate, inverseOf, invert, observe, shermanMorrison, untrained } from './linucb.js';
 import { choose, rngFor, type Candidate } from './policy.js';
-import { costOf, Prices, rewardOf, ToolCalls } from './reward.js';
+import { PriceTable } from '../../kernel/index.js';
+import { costOf, rewardOf, ToolCalls } from './reward.js';
 
 /** A tier table as router-tiers resolves one: a missing tier borrows the nearest configured one above, else below. */
 function table(entries: Partial<Record<TierName, string[]>>, bands = { medium: 20, complex: 45, reasoning: 70 }): TierTable {
@@ -198,7 +199,7 @@ describe('rewards', () => {
   });
 
   it('price models as the price table names them', () => {
-    const prices = new Prices({ 'claude-sonnet-4-5': { input: 3, output: 15 }, 'openrouter:vendor/x': { input: 1, output: 1 } }, ['ollama']);
+    const prices = new PriceTable({ 'claude-sonnet-4-5': { input: 3, output: 15 }, 'openrouter:vendor/x': { input: 1, output: 1 } }, ['ollama']);
     expect(prices.find('bedrock', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0')).toEqual({ input: 3, output: 15 });
     expect(prices.find('ollama', 'anything')).toMatchObject({ input: 0, output: 0 });
     expect(prices.find('openrouter', 'vendor/x')).toEqual({ input: 1, output: 1 });

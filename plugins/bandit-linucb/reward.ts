@@ -1,80 +1,10 @@
 /**
  * What an answer was worth, in [0, 1]: 0 for a failure, else 1 less
  * penalties for latency, cost and malformed tool calls. Prices come from
- * `config/prices.json` (the file the stats plugin reads), with overrides.
+ * the kernel's price table (`config/prices.json`), with overrides.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { StreamEvent, Usage } from '../../kernel/index.js';
+import type { Price, StreamEvent, Usage } from '../../kernel/index.js';
 import { clamp01 } from './features.js';
-
-/** Per million tokens. */
-export interface Price {
-  input: number;
-  output: number;
-  cacheRead?: number;
-  cacheWrite?: number;
-}
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-/** `config/prices.json`, beside `plugins/` in the source tree or at the package root when running from `dist/`. */
-export function loadPrices(): Record<string, Price> {
-  const candidates = [path.resolve(HERE, '..', '..', 'config', 'prices.json'), path.resolve(HERE, '..', '..', '..', 'config', 'prices.json')];
-  const file = candidates.find((c) => existsSync(c));
-  if (!file) throw new Error(`the price table is missing (looked for ${candidates.join(' and ')})`);
-  const data = JSON.parse(readFileSync(file, 'utf8')) as { models?: Record<string, Price> };
-  if (!data.models || typeof data.models !== 'object') throw new Error(`${file} has no "models" table`);
-  return data.models;
-}
-
-/**
- * The forms a model id is priced under, most specific first: as given, then
- * without a vendor prefix, a version tag, `-latest` or a date suffix, then
- * with dotted versions dashed (the table's own matching rules).
- */
-function modelKeys(model: string): string[] {
-  const given = model.toLowerCase().trim();
-  let s = given.replace(/@.*$/, '');
-  if (s.includes('/')) s = s.slice(s.lastIndexOf('/') + 1);
-  s = s
-    .replace(/^(?:[a-z]{2,4}\.)?anthropic\./, '')
-    .replace(/^databricks-/, '')
-    .replace(/-v\d+(?::\d+)?$/, '')
-    .replace(/-latest$/, '')
-    .replace(/-\d{8}$/, '')
-    .replace(/-\d{4}-\d{2}-\d{2}$/, '');
-  return [...new Set([given, s, s.replace(/(\d)\.(\d)/g, '$1-$2')])];
-}
-
-const FREE: Price = Object.freeze({ input: 0, output: 0 });
-
-export class Prices {
-  readonly #models = new Map<string, Price>();
-  readonly #free: ReadonlySet<string>;
-  readonly #found = new Map<string, Price | undefined>();
-
-  constructor(models: Record<string, Price>, free: readonly string[]) {
-    for (const [key, price] of Object.entries(models)) this.#models.set(key.toLowerCase(), price);
-    this.#free = new Set(free);
-  }
-
-  /** `provider:model` first, then the model alone; undefined when unpriced. Memoized: arms are few. */
-  find(provider: string, model: string): Price | undefined {
-    const id = `${provider}:${model}`;
-    if (this.#found.has(id)) return this.#found.get(id);
-    let found: Price | undefined;
-    if (this.#free.has(provider)) found = FREE;
-    else {
-      const keys = modelKeys(model);
-      for (const key of keys) if ((found = this.#models.get(`${provider.toLowerCase()}:${key}`))) break;
-      if (!found) for (const key of keys) if ((found = this.#models.get(key))) break;
-    }
-    this.#found.set(id, found);
-    return found;
-  }
-}
 
 /** The cost of an answer's tokens, in the table's currency. */
 export function costOf(usage: Usage, price: Price): number {
