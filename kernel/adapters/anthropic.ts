@@ -12,7 +12,8 @@ import { messageStream } from '../ir/stream.js';
 import type { MessagesResponse, StreamEvent } from '../ir/types.js';
 import type { InvokeCall, MaybePromise } from '../pipeline/types.js';
 import { pickModel, resolveModel, type ModelMap } from '../providers/models.js';
-import type { Capabilities, ModelInfo, ProviderAdapter } from '../providers/types.js';
+import { listedModels } from './common.js';
+import type { Capabilities, ProviderAdapter } from '../providers/types.js';
 import type { UpstreamClient, UpstreamResponse, UpstreamTimeouts } from '../upstream/client.js';
 import { parseUpstreamJson, upstreamBodyError, withoutCredentials } from '../upstream/errors.js';
 import { isEventStream, passThroughHeaders } from '../upstream/headers.js';
@@ -56,10 +57,7 @@ export function anthropicMessagesAdapter(settings: AnthropicAdapterSettings, cli
   const configuredBeta = settings.headers['anthropic-beta'];
   const capabilities = typeof settings.capabilities === 'function' ? settings.capabilities : () => settings.capabilities as Capabilities;
   const urlFor = typeof settings.url === 'function' ? settings.url : () => settings.url as URL;
-  const listed: ModelInfo[] = [...new Set([settings.model, ...(settings.models ?? [])].filter((m): m is string => !!m))].map((m) => ({
-    id: m,
-    provider: id,
-  }));
+  const listed = listedModels(id, settings.model, settings.models);
 
   /** The client's `anthropic-version` and `anthropic-beta` decide what the request means; nothing else of theirs goes upstream. */
   const headersFor = (client: Readonly<IncomingHttpHeaders>, stream: boolean): Record<string, string> => {

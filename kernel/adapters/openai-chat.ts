@@ -13,7 +13,8 @@ import { decodeSSE } from '../ir/sse.js';
 import { messageStream } from '../ir/stream.js';
 import type { InvokeCall, MaybePromise } from '../pipeline/types.js';
 import { pickModel, resolveModel, type ModelMap } from '../providers/models.js';
-import { DEFAULT_CAPABILITIES, type Capabilities, type ModelInfo, type ProviderAdapter } from '../providers/types.js';
+import { capabilitiesFor, endpointFor, jsonApiHeaders, listedModels } from './common.js';
+import type { Capabilities, ProviderAdapter } from '../providers/types.js';
 import type { UpstreamClient, UpstreamResponse, UpstreamTimeouts } from '../upstream/client.js';
 import { parseUpstreamJson, upstreamBodyError } from '../upstream/errors.js';
 import { isEventStream, passThroughHeaders } from '../upstream/headers.js';
@@ -42,23 +43,13 @@ export interface ChatAdapterSettings {
   body?: (body: Record<string, unknown>, model: string) => Record<string, unknown>;
 }
 
-const MODEL = '{model}';
-
 /** The adapter for one upstream; every request goes through `client`. @public */
 export function openaiChatAdapter(settings: ChatAdapterSettings, client: UpstreamClient): ProviderAdapter {
   const { id, timeouts, auth } = settings;
-  const capabilitiesOf =
-    typeof settings.capabilities === 'function'
-      ? settings.capabilities
-      : ((fixed: Readonly<Capabilities>) => () => fixed)(Object.freeze({ ...DEFAULT_CAPABILITIES, ...settings.capabilities }));
-  // Parsed once: only a `{model}` path varies per request.
-  const fixedUrl = settings.url.includes(MODEL) ? undefined : new URL(settings.url);
-  const streamHeaders = { ...settings.headers, 'content-type': 'application/json', accept: 'text/event-stream' };
-  const jsonHeaders = { ...settings.headers, 'content-type': 'application/json', accept: 'application/json' };
-  const listed: ModelInfo[] = [...new Set([settings.model, ...(settings.models ?? [])].filter((m): m is string => !!m))].map((m) => ({
-    id: m,
-    provider: id,
-  }));
+  const capabilitiesOf = capabilitiesFor(settings.capabilities);
+  const endpoint = endpointFor(settings.url);
+  const headersFor = jsonApiHeaders(settings.headers);
+  const listed = listedModels(id, settings.model, settings.models);
 
   return {
     id,
@@ -80,14 +71,14 @@ export function openaiChatAdapter(settings: ChatAdapterSettings, client: Upstrea
         maxTokensField: settings.maxTokensField ?? 'max_tokens',
       }) as unknown as Record<string, unknown>;
       if (settings.body) body = settings.body(body, model);
-      const base = stream ? streamHeaders : jsonHeaders;
+      const base = stream ? headersFor.stream : headersFor.whole;
       let headers = base;
       if (auth) {
         headers = { ...base };
         Object.assign(headers, await auth(call, headers));
       }
       const res = await client.fetch({
-        url: fixedUrl ?? settings.url.replace(MODEL, encodeURIComponent(model)),
+        url: endpoint(model),
         headers,
         body: JSON.stringify(body),
         abort: exchange,
