@@ -22,12 +22,24 @@ export interface RequestSize {
   images: number;
 }
 
-/** Estimate a request's prompt size. Walks it once. @public */
-export function estimateRequestSize(request: MessagesRequest): RequestSize {
-  const acc = { chars: chars(request.system), images: 0 };
-  for (const tool of request.tools ?? []) acc.chars += chars(tool);
-  for (const message of request.messages) contentSize(message.content, acc);
-  return { tokens: Math.ceil(acc.chars / CHARS_PER_TOKEN) + acc.images * IMAGE_TOKENS, images: acc.images };
+/** Sizes already estimated, by request: the guards and the bandit both ask, on the same request. */
+const estimated = new WeakMap<MessagesRequest, Readonly<RequestSize>>();
+
+/**
+ * Estimate a request's prompt size. Walks it once per request object (a
+ * request is not edited in place: a plugin that changes one returns a new
+ * object, which is estimated anew). @public
+ */
+export function estimateRequestSize(request: MessagesRequest): Readonly<RequestSize> {
+  let size = estimated.get(request);
+  if (!size) {
+    const acc = { chars: chars(request.system), images: 0 };
+    for (const tool of request.tools ?? []) acc.chars += chars(tool);
+    for (const message of request.messages) contentSize(message.content, acc);
+    size = Object.freeze({ tokens: Math.ceil(acc.chars / CHARS_PER_TOKEN) + acc.images * IMAGE_TOKENS, images: acc.images });
+    estimated.set(request, size);
+  }
+  return size;
 }
 
 /** Characters of every string in a JSON-like value, keys included (a cheap stand-in for its serialised length). */
