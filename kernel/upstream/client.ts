@@ -4,8 +4,7 @@
  * the model writes), the exchange's abort signal wired to the socket, and
  * every failure as a LynkrError.
  */
-import { EventEmitter } from 'node:events';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { LynkrError } from '../errors.js';
 import type { AbortSource } from '../pipeline/types.js';
 import { LYNKR_VERSION } from '../version.js';
@@ -77,7 +76,6 @@ export interface UpstreamResponse {
   release(): void;
 }
 
-const noop = (): void => undefined;
 const USER_AGENT = `lynkr/${LYNKR_VERSION}`;
 /** What is still read of a released body before the connection is given up. */
 const MAX_DRAIN = 64 * 1024;
@@ -98,47 +96,29 @@ export class UpstreamClient {
    * upstream's message, `retry-after` and request id), _UNREACHABLE, _TIMEOUT
    * or _PROTOCOL, or with the exchange's abort error.
    */
-  async fetch(req: UpstreamRequest): Promise<UpstreamResponse> {
+  fetch(req: UpstreamRequest): Promise<UpstreamResponse> {
     const url = typeof req.url === 'string' ? new URL(req.url) : req.url;
     const timeouts = req.timeouts ? { ...DEFAULT_UPSTREAM_TIMEOUTS, ...req.timeouts } : DEFAULT_UPSTREAM_TIMEOUTS;
     const label = req.label ?? url.origin;
-    if (this.#closed) throw new LynkrError('LYNKR_ERR_SHUTTING_DOWN', `upstream "${label}": the provider is closed`);
-    const call = new Call(label, url.origin, timeouts, req.abort ?? (req.signal && signalSource(req.signal)));
-    if (call.reason) throw call.reason;
-
-    let data;
-    try {
-      data = await this.#pool(url.origin, timeouts.connectMs).request({
-        path: url.pathname + url.search,
-        method: req.method ?? 'POST',
-        headers: req.headers ? { 'user-agent': USER_AGENT, ...req.headers } : { 'user-agent': USER_AGENT },
-        body: req.body,
-        signal: call.controller,
-        // The Call's own timers rule: undici's would fire on a slow consumer and cannot say which limit it was.
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      });
-    } catch (error) {
-      call.finish();
-      throw call.reason ?? transportError(label, url.origin, error, 'request', timeouts.connectMs);
-    }
-
-    // A body destroyed before anyone reads it (a timeout right after the headers) must not crash the process.
-    data.body.on('error', noop);
-    const headers = flattenHeaders(data.headers);
-    const body = call.watch(data.body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>);
-    if (data.statusCode < 200 || data.statusCode >= 300) {
-      const text = await readText(body, MAX_ERROR_BODY).catch(() => '');
-      throw upstreamHttpError(label, data.statusCode, headers, withoutCredentials(text, req.headers));
-    }
-    return {
-      status: data.statusCode,
-      headers,
-      body,
-      text: () => readText(body),
-      json: async () => parseUpstreamJson(await readText(body), label),
-      release: () => call.release(),
-    };
+    if (this.#closed) return Promise.reject(new LynkrError('LYNKR_ERR_SHUTTING_DOWN', `upstream "${label}": the provider is closed`));
+    const abort = req.abort ?? (req.signal && signalSource(req.signal));
+    if (abort?.aborted) return Promise.reject(abortError(abort.reason));
+    return new Promise<UpstreamResponse>((resolve, reject) => {
+      const call = new Call(label, url.origin, timeouts, req.headers, resolve, reject);
+      call.listen(abort);
+      this.#pool(url.origin, timeouts.connectMs).dispatch(
+        {
+          path: url.pathname + url.search,
+          method: req.method ?? 'POST',
+          headers: req.headers ? { 'user-agent': USER_AGENT, ...req.headers } : { 'user-agent': USER_AGENT },
+          body: req.body,
+          // The Call's own timers rule: undici's would fire on a slow consumer and cannot say which limit it was.
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        },
+        call,
+      );
+    });
   }
 
   /** Destroy every pool: in-flight requests fail, sockets close. Later fetches are refused. */
@@ -178,159 +158,286 @@ function signalSource(signal: AbortSignal): AbortSource {
   };
 }
 
-/** The least undici needs of a signal: `aborted`, and an `abort` event. */
-class Aborter extends EventEmitter {
-  aborted = false;
-  reason: unknown;
-  abort(reason?: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.emit('abort', reason);
-  }
+/** Body bytes held for a reader that has not asked for them yet, beyond which the upstream socket is paused. */
+const HIGH_WATER = 256 * 1024;
+
+/** Why Lynkr stopped reading a body nobody will read any more; it reaches nobody, so one instance serves. */
+const READER_LEFT = new LynkrError('LYNKR_ERR_CLIENT_ABORTED', 'the reader left before the end of the upstream answer');
+
+interface Waiter {
+  resolve(step: IteratorResult<Uint8Array>): void;
+  reject(error: unknown): void;
 }
 
+/** A reader of the whole body (`text()`, an error status's body): resolved once, with everything read up to `limit` bytes. */
+interface Collector {
+  limit: number;
+  resolve(text: string): void;
+  reject(error: unknown): void;
+}
+
+const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: undefined });
+
 /**
- * One request's timers and abort wiring. The first-byte timer runs from the
- * start to the first piece of body; the idle timer then runs only while the
- * caller waits for the next piece, so a slow client does not count against
- * the upstream.
+ * One upstream request, as undici's dispatch handler: the response, the body
+ * as an async iterator over the pieces undici hands over (queued until read,
+ * the socket paused when too much waits), the timers and the abort wiring.
+ * A dispatch handler rather than undici's `request()` because the latter
+ * builds a Readable stream per response and an async generator on top of it
+ * to read it, on the path of every request.
+ *
+ * The first-byte timer runs from the start to the first piece of body; the
+ * idle timer then fires only while the reader waits for a piece that does
+ * not come, so a slow client does not count against the upstream.
  */
-class Call {
-  /**
-   * What aborts the undici request. undici takes an EventEmitter with `aborted`
-   * as well as an AbortSignal, and it costs a fraction of an AbortController,
-   * which matters on the path of every request.
-   */
-  readonly controller = new Aborter();
-  /** Why the call was cut short, when Lynkr cut it: a timeout or the client's abort. */
-  reason: LynkrError | undefined;
+class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
   readonly #label: string;
   readonly #origin: string;
   readonly #timeouts: Readonly<UpstreamTimeouts>;
+  readonly #requestHeaders: Record<string, string> | undefined;
+  #resolve: ((res: UpstreamResponse) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  #controller: Dispatcher.DispatchController | undefined;
   #offAbort: (() => void) | undefined;
-  #firstByte: NodeJS.Timeout | undefined;
-  #idle: NodeJS.Timeout | undefined;
-  #waiting = false;
+  #timer: NodeJS.Timeout | undefined;
+  #gotBody = false;
+  #status = 0;
+  #headers: Record<string, string> = {};
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #ended = false;
+  /** How the call failed: set once, by a timeout, the exchange's abort or the transport. */
+  #error: LynkrError | undefined;
+  #waiter: Waiter | undefined;
+  #collector: Collector | undefined;
   #released = false;
+  /** A released body whose reader left: the rest is read and dropped, so that the connection goes back to the pool. */
+  #dropping = false;
+  #read = false;
 
-  constructor(label: string, origin: string, timeouts: Readonly<UpstreamTimeouts>, abort: AbortSource | undefined) {
+  constructor(
+    label: string,
+    origin: string,
+    timeouts: Readonly<UpstreamTimeouts>,
+    requestHeaders: Record<string, string> | undefined,
+    resolve: (res: UpstreamResponse) => void,
+    reject: (error: unknown) => void,
+  ) {
     this.#label = label;
     this.#origin = origin;
     this.#timeouts = timeouts;
-    if (abort?.aborted) {
-      this.reason = abortError(abort.reason);
+    this.#requestHeaders = requestHeaders;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#timer = setTimeout(this.#onFirstByteTimeout, timeouts.firstByteMs);
+    this.#timer.unref();
+  }
+
+  listen(abort: AbortSource | undefined): void {
+    if (abort) this.#offAbort = abort.onAbort((reason) => this.#fail(abortError(reason)));
+  }
+
+  // ---- undici's side -----------------------------------------------------------------------------
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    // Failed while the request waited for a connection: it never goes out.
+    if (this.#error) controller.abort(this.#error);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
+    this.#status = status;
+    this.#headers = flattenHeaders(headers);
+    if (status >= 200 && status < 300) {
+      const resolve = this.#resolve!;
+      this.#resolve = this.#reject = undefined;
+      resolve(this.#response());
       return;
     }
-    this.#offAbort = abort?.onAbort((reason) => this.#fail(abortError(reason)));
-    this.#firstByte = setTimeout(() => this.#fail(timeoutError(label, 'firstByte', timeouts.firstByteMs)), timeouts.firstByteMs);
-    this.#firstByte.unref();
+    // An error status: its body says why, up to MAX_ERROR_BODY of it.
+    const reject = this.#reject!;
+    this.#resolve = this.#reject = undefined;
+    const fail = (text: string): void => reject(upstreamHttpError(this.#label, status, this.#headers, withoutCredentials(text, this.#requestHeaders)));
+    this.#collect({ limit: MAX_ERROR_BODY, resolve: fail, reject: () => fail('') });
   }
 
-  readonly #onIdle = (): void => {
-    // The timer fired while the caller held a piece: the upstream is not late, re-arm.
-    if (!this.#waiting) this.#idle?.refresh();
-    else this.#fail(timeoutError(this.#label, 'idle', this.#timeouts.idleMs));
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.#gotBody) {
+      this.#gotBody = true;
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(this.#onIdle, this.#timeouts.idleMs);
+      this.#timer.unref();
+    } else this.#timer?.refresh();
+
+    if (this.#dropping) {
+      this.#queued += chunk.byteLength;
+      if (this.#queued > MAX_DRAIN) this.#stop();
+      return;
+    }
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = undefined;
+      waiter.resolve({ done: false, value: chunk });
+      return;
+    }
+    this.#queue.push(chunk);
+    this.#queued += chunk.byteLength;
+    const collector = this.#collector;
+    if (collector) {
+      if (this.#queued >= collector.limit) {
+        this.#collector = undefined;
+        this.#stop();
+        collector.resolve(this.#text());
+      }
+      return;
+    }
+    if (this.#queued > HIGH_WATER) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    this.#ended = true;
+    this.#finish();
+    const collector = this.#collector;
+    if (collector) {
+      this.#collector = undefined;
+      collector.resolve(this.#text());
+    }
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = undefined;
+      waiter.resolve(DONE);
+    }
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    // Lynkr's own abort (a timeout, the exchange, a reader that left) has already told everyone.
+    if (this.#error || this.#ended) return;
+    this.#settle(transportError(this.#label, this.#origin, error, this.#status ? 'body' : 'request', this.#timeouts.connectMs));
+  }
+
+  // ---- the reader's side -------------------------------------------------------------------------
+
+  next(): Promise<IteratorResult<Uint8Array>> {
+    const queue = this.#queue;
+    if (queue.length > 0) {
+      const value = queue.shift()!;
+      this.#queued -= value.byteLength;
+      if (this.#controller?.paused && this.#queued <= HIGH_WATER / 2) this.#controller.resume();
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#ended) return Promise.resolve(DONE);
+    // The reader waits from now: the idle limit counts from here, not from the last piece it was given.
+    this.#timer?.refresh();
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  /** The reader left the loop. An unfinished answer is aborted, or, once released, read to its end and dropped. */
+  return(): Promise<IteratorResult<Uint8Array>> {
+    if (this.#ended || this.#error) {
+      this.#finish();
+      return Promise.resolve(DONE);
+    }
+    if (this.#released) {
+      this.#dropping = true;
+      this.#queue = [];
+      this.#queued = 0;
+      if (this.#controller?.paused) this.#controller.resume();
+    } else this.#stop();
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    if (this.#read) throw new LynkrError('LYNKR_ERR_INTERNAL', `upstream "${this.#label}": a response body is read once`);
+    this.#read = true;
+    return this;
+  }
+
+  // ---- inside ------------------------------------------------------------------------------------
+
+  #response(): UpstreamResponse {
+    return {
+      status: this.#status,
+      headers: this.#headers,
+      body: this,
+      text: () => new Promise<string>((resolve, reject) => this.#collect({ limit: Infinity, resolve, reject })),
+      json: () => new Promise<string>((resolve, reject) => this.#collect({ limit: Infinity, resolve, reject })).then((text) => parseUpstreamJson(text, this.#label)),
+      release: () => {
+        this.#released = true;
+      },
+    };
+  }
+
+  #collect(collector: Collector): void {
+    if (this.#read) {
+      collector.reject(new LynkrError('LYNKR_ERR_INTERNAL', `upstream "${this.#label}": a response body is read once`));
+      return;
+    }
+    this.#read = true;
+    if (this.#error) return collector.reject(this.#error);
+    if (this.#ended || this.#queued >= collector.limit) {
+      if (!this.#ended) this.#stop();
+      return collector.resolve(this.#text());
+    }
+    this.#collector = collector;
+    if (this.#controller?.paused) this.#controller.resume();
+    // The reader waits from now, as in next().
+    this.#timer?.refresh();
+  }
+
+  /** What was queued, as UTF-8 (a lossy decode: invalid bytes become U+FFFD). */
+  #text(): string {
+    const queue = this.#queue;
+    this.#queue = [];
+    this.#queued = 0;
+    if (queue.length === 1) return Buffer.from(queue[0]!.buffer, queue[0]!.byteOffset, queue[0]!.byteLength).toString('utf8');
+    return Buffer.concat(queue).toString('utf8');
+  }
+
+  readonly #onFirstByteTimeout = (): void => {
+    this.#fail(timeoutError(this.#label, 'firstByte', this.#timeouts.firstByteMs));
   };
 
+  readonly #onIdle = (): void => {
+    // The reader holds pieces and has not asked for more: the upstream is not late. Re-arm.
+    if (this.#waiter || this.#collector || this.#dropping) this.#fail(timeoutError(this.#label, 'idle', this.#timeouts.idleMs));
+    else this.#timer?.refresh();
+  };
+
+  /** Lynkr ends the call (a timeout, the exchange's abort): the upstream request is aborted and everyone waiting is told. */
   #fail(error: LynkrError): void {
-    if (this.reason) return;
-    this.reason = error;
-    this.controller.abort(error);
-    this.finish();
+    if (this.#error || this.#ended) return;
+    // Settled first: undici reports the abort back through onResponseError at once.
+    this.#settle(error);
+    this.#controller?.abort(error);
   }
 
-  release(): void {
-    this.#released = true;
+  /** The call failed: record why, stop the timers, and reject whoever waits. */
+  #settle(error: LynkrError): void {
+    this.#error = error;
+    this.#finish();
+    // A released answer being dropped has no reader left to tell.
+    this.#dropping = false;
+    const reject = this.#reject ?? this.#waiter?.reject ?? this.#collector?.reject;
+    this.#resolve = this.#reject = this.#waiter = this.#collector = undefined;
+    reject?.(error);
+  }
+
+  /** Stop reading an answer nobody needs the rest of (the connection closes). */
+  #stop(): void {
+    this.#finish();
+    this.#dropping = false;
+    this.#error = READER_LEFT;
+    this.#controller?.abort(READER_LEFT);
   }
 
   /** Stop the timers and the abort listener. */
-  finish(): void {
-    clearTimeout(this.#firstByte);
-    clearTimeout(this.#idle);
-    this.#firstByte = this.#idle = undefined;
+  #finish(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#offAbort?.();
     this.#offAbort = undefined;
   }
-
-  async *watch(source: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
-    let settled = false;
-    try {
-      for (;;) {
-        settled = true;
-        const step = await this.#next(source);
-        settled = false;
-        if (step.done) {
-          settled = true;
-          return;
-        }
-        yield step.value;
-      }
-    } finally {
-      // settled: the body ended or failed, and #next has finished the call.
-      if (settled) this.finish();
-      else if (this.#released) void this.#drain(source);
-      else {
-        // The caller gave up on an unfinished answer: stop the upstream from writing the rest.
-        this.finish();
-        this.controller.abort();
-        void Promise.resolve(source.return?.()).catch(() => undefined);
-      }
-    }
-  }
-
-  async #next(source: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array>> {
-    this.#waiting = true;
-    this.#idle?.refresh();
-    let step;
-    try {
-      step = await source.next();
-    } catch (error) {
-      this.finish();
-      throw this.reason ?? transportError(this.#label, this.#origin, error, 'body', this.#timeouts.connectMs);
-    }
-    this.#waiting = false;
-    if (this.#firstByte) {
-      clearTimeout(this.#firstByte);
-      this.#firstByte = undefined;
-      if (!step.done) {
-        this.#idle = setTimeout(this.#onIdle, this.#timeouts.idleMs);
-        this.#idle.unref();
-      }
-    }
-    return step;
-  }
-
-  /** Read what is left of a finished answer (usually just the end of the chunked body), within the idle timeout. */
-  async #drain(source: AsyncIterator<Uint8Array>): Promise<void> {
-    let read = 0;
-    try {
-      for (;;) {
-        const step = await this.#next(source);
-        if (step.done) break;
-        read += step.value.byteLength;
-        if (read > MAX_DRAIN) {
-          this.controller.abort();
-          await source.return?.();
-          break;
-        }
-      }
-    } catch {
-      // The answer was complete; a failure while draining only costs the connection.
-    }
-    this.finish();
-  }
-}
-
-/** Concatenate a body as UTF-8, reading at most `limit` bytes (the rest is dropped and the request aborted). */
-async function readText(body: AsyncIterable<Uint8Array>, limit = Infinity): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = '';
-  let read = 0;
-  for await (const chunk of body) {
-    text += decoder.decode(chunk, { stream: true });
-    read += chunk.byteLength;
-    if (read >= limit) break;
-  }
-  return text + decoder.decode();
 }
