@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest, type InjectOptions, type LightMyRequestResponse } from 'fastify';
 import type Keyv from 'keyv';
@@ -21,6 +20,7 @@ import { StoreFactory } from './store/index.js';
 import { defaultErrorBody, normalizeError } from './http/errors.js';
 import { depthError, utf8Text } from './http/json-body.js';
 import { Wraps } from './wrap/registry.js';
+import { randomToken } from './ir/ids.js';
 import type { WrapRegistry } from './wrap/types.js';
 import { exposure, inboundKey, KeyMap } from './http/auth.js';
 
@@ -109,7 +109,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : `req_${randomUUID().replace(/-/g, '')}`;
+      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : `req_${randomToken(24)}`;
     },
   });
 

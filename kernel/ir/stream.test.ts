@@ -230,8 +230,15 @@ describe('parseToolInput and newId', () => {
     expect(parseToolInput('{oops')).toEqual({ _raw: '{oops' });
   });
 
-  it('makes prefixed unique ids', () => {
-    expect(newId('toolu')).toMatch(/^toolu_[0-9a-f]{32}$/);
-    expect(newId('msg')).not.toBe(newId('msg'));
+  it('makes prefixed unique ids of 24 base-62 characters, every character equally likely', () => {
+    expect(newId('toolu')).toMatch(/^toolu_[A-Za-z0-9]{24}$/);
+    const ids = new Set(Array.from({ length: 2000 }, () => newId('msg')));
+    expect(ids.size).toBe(2000);
+    // 48,000 characters over 62 values: about 774 each; rejection sampling keeps the first eight from being likelier.
+    const counts = new Map<string, number>();
+    for (const id of ids) for (const c of id.slice(4)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    expect(counts.size).toBe(62);
+    for (const n of counts.values()) expect(n).toBeGreaterThan(600);
+    for (const n of counts.values()) expect(n).toBeLessThan(950);
   });
 });

@@ -2,9 +2,8 @@
  * What both routes share: collecting a whole answer for a non-streaming
  * client, and answering a failure.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { collectMessage, overheadMs, type Exchange, type MessagesResponse, type PipelineResult } from '../../kernel/index.js';
+import { collectMessage, overheadMs, randomToken, type Exchange, type MessagesResponse, type PipelineResult } from '../../kernel/index.js';
 import { toRouteError } from './errors.js';
 
 /** Time spent waiting on the answer's events: the upstream's, not Lynkr's overhead. */
@@ -45,7 +44,7 @@ export function failed(caught: unknown, reply: FastifyReply, ex: Exchange, waite
 
 /** A fresh id in OpenAI's style (`chatcmpl-…`, `resp_…`). */
 export function openaiId(prefix: string): string {
-  return `${prefix}${randomUUID().replaceAll('-', '')}`;
+  return `${prefix}${randomToken(24)}`;
 }
 
 /** Unix seconds, as OpenAI's `created` fields are. */

@@ -314,7 +314,7 @@ describe('metrics', () => {
     const failed = await post(url, '/v1/messages', ask('hello'));
     expect(failed.status).toBeGreaterThanOrEqual(500);
     const id = failed.headers.get('request-id');
-    expect(id).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(id).toMatch(/^req_[A-Za-z0-9]{24}$/);
     expect(failed.headers.get('x-request-id')).toBe(id);
     expect((await failed.json()) as unknown).toMatchObject({ request_id: id });
     await settle();

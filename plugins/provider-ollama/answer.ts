@@ -2,8 +2,7 @@
  * Ollama's answers in the IR: a whole answer as a message, and the pieces a
  * stream shares with it (stop reason, usage, tool calls and their ids).
  */
-import { randomUUID } from 'node:crypto';
-import type { ContentBlock, MessagesResponse, StopReason, ToolUseBlock, Usage } from '../../kernel/index.js';
+import { randomToken, type ContentBlock, type MessagesResponse, type StopReason, type ToolUseBlock, type Usage } from '../../kernel/index.js';
 import type { OllamaChatChunk, OllamaToolCall } from './wire.js';
 
 export interface DecodeOptions {
@@ -29,7 +28,7 @@ export class AnswerIds {
   #calls = 0;
 
   constructor() {
-    this.#base = randomUUID().replaceAll('-', '');
+    this.#base = randomToken(24);
     this.message = `msg_${this.#base}`;
   }
 

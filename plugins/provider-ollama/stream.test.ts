@@ -79,8 +79,8 @@ describe('fromOllamaStream', () => {
     expect(answer.stop_reason).toBe('tool_use');
     expect(answer.content).toEqual([
       { type: 'text', text: 'Checking.' },
-      { type: 'tool_use', id: expect.stringMatching(/^toolu_[0-9a-f]{32}_0$/), name: 'get_weather', input: { city: 'Paris' } },
-      { type: 'tool_use', id: expect.stringMatching(/^toolu_[0-9a-f]{32}_1$/), name: 'list_cities', input: {} },
+      { type: 'tool_use', id: expect.stringMatching(/^toolu_[A-Za-z0-9]{24}_0$/), name: 'get_weather', input: { city: 'Paris' } },
+      { type: 'tool_use', id: expect.stringMatching(/^toolu_[A-Za-z0-9]{24}_1$/), name: 'list_cities', input: {} },
       { type: 'tool_use', id: 'call_kept', name: 'get_time', input: { city: 'Tokyo' } },
       { type: 'tool_use', id: expect.stringMatching(/^toolu_/), name: 'broken', input: { _raw: '{"city":' } },
     ]);
@@ -106,7 +106,7 @@ describe('fromOllamaStream', () => {
     );
     expect(checkGrammar(messageToEvents(whole))).toEqual([]);
     expect(whole).toMatchObject({
-      id: expect.stringMatching(/^msg_[0-9a-f]{32}$/),
+      id: expect.stringMatching(/^msg_[A-Za-z0-9]{24}$/),
       model: 'qwen3:8b',
       content: [
         { type: 'thinking', thinking: 'hmm', signature: '' },

@@ -68,7 +68,7 @@ describe('fromGeminiStream', () => {
       ],
     });
     const [first, second] = answer.content.slice(1) as Array<{ id: string }>;
-    expect(first!.id).toMatch(/^toolu_vrtx_[0-9a-f]{32}$/);
+    expect(first!.id).toMatch(/^toolu_vrtx_[A-Za-z0-9]{24}$/);
     expect(second!.id).not.toBe(first!.id);
     expect(signatures.recall(first!.id)).toBe('sig/1');
     expect(signatures.recall(second!.id)).toBeUndefined();

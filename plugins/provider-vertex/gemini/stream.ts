@@ -3,8 +3,7 @@
  * `GenerateContentResponse` chunks; a non-streaming answer is one of them.
  * Both go through the same reader, so they cannot disagree.
  */
-import { randomUUID } from 'node:crypto';
-import { type ContentBlock, type ContentDelta, type StopReason, type StreamEvent, type Usage } from '../../../kernel/index.js';
+import { randomToken, type ContentBlock, type ContentDelta, type StopReason, type StreamEvent, type Usage } from '../../../kernel/index.js';
 import type { ThoughtSignatures } from './signatures.js';
 import type { GeminiPart, GeminiResponse, GeminiUsage } from './types.js';
 
@@ -73,7 +72,7 @@ export function fromGeminiResponse(response: GeminiResponse, opts: FromGeminiOpt
 }
 
 /** An id in Anthropic's style: Gemini gives its function calls none. */
-const newId = (prefix: 'msg' | 'toolu') => `${prefix}_vrtx_${randomUUID().replaceAll('-', '')}`;
+const newId = (prefix: 'msg' | 'toolu') => `${prefix}_vrtx_${randomToken(24)}`;
 
 type Open = { kind: 'text' | 'thinking'; index: number };
 
