@@ -13,7 +13,8 @@ import type { RouteDecision } from '../pipeline/types.js';
  * this order: the exact name; then a key ending in `*` as a prefix
  * (`claude-3-5-*`), the longest first; then a family word (`opus`, `sonnet`,
  * `haiku`, or any key without `*`) that appears in the name, the longest
- * first; then `*`, which maps everything else.
+ * first; then `*`, which maps everything else. A map is read as immutable:
+ * its keys are sorted once, on first use.
  * @public
  */
 export type ModelMap = Readonly<Record<string, string>>;
@@ -23,15 +24,55 @@ export function mapModel(requested: string, map: ModelMap): string | undefined {
   if (!requested) return map['*'];
   const exact = map[requested];
   if (exact !== undefined) return exact;
+  return compiled(map).lookup(requested);
+}
+
+/**
+ * A map's prefix and family keys, sorted once; and the answers for the names
+ * seen so far, since a gateway sees the same few model names all day.
+ */
+interface CompiledMap {
+  lookup(requested: string): string | undefined;
+}
+
+const COMPILED = new WeakMap<ModelMap, CompiledMap>();
+/** Names remembered per map; a client inventing names cannot grow it further. */
+const MAX_REMEMBERED = 256;
+
+function compiled(map: ModelMap): CompiledMap {
+  let c = COMPILED.get(map);
+  if (c) return c;
   const keys = Object.keys(map).sort((a, b) => b.length - a.length);
-  for (const key of keys) {
-    if (key.length > 1 && key.endsWith('*') && requested.startsWith(key.slice(0, -1))) return map[key];
-  }
-  const lower = requested.toLowerCase();
-  for (const key of keys) {
-    if (!key.includes('*') && lower.includes(key.toLowerCase())) return map[key];
-  }
-  return map['*'];
+  const prefixes = keys.filter((k) => k.length > 1 && k.endsWith('*')).map((k) => [k.slice(0, -1), map[k]!] as const);
+  const families = keys.filter((k) => !k.includes('*')).map((k) => [k.toLowerCase(), map[k]!] as const);
+  const fallback = map['*'];
+  const seen = new Map<string, string | undefined>();
+  c = {
+    lookup(requested) {
+      if (seen.has(requested)) return seen.get(requested);
+      let found: string | undefined;
+      for (const [prefix, to] of prefixes) {
+        if (requested.startsWith(prefix)) {
+          found = to;
+          break;
+        }
+      }
+      if (found === undefined) {
+        const lower = requested.toLowerCase();
+        for (const [family, to] of families) {
+          if (lower.includes(family)) {
+            found = to;
+            break;
+          }
+        }
+      }
+      found ??= fallback;
+      if (seen.size < MAX_REMEMBERED) seen.set(requested, found);
+      return found;
+    },
+  };
+  COMPILED.set(map, c);
+  return c;
 }
 
 /**
