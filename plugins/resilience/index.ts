@@ -40,68 +40,91 @@ export default definePlugin({
     ctx.services.provide(circuitsRef, () => ({ state: (provider, model) => breakers.state(`${provider}:${model}`) }));
     const retryFor = (provider: string): RetrySettings => ({ ...options.retry, ...options.providers[provider] });
 
-    ctx.hooks.on(
-      'invoke',
-      async (call: InvokeCall, next: InvokeNext): Promise<InvokeResult> => {
-        const ex = call.exchange;
-        const deadline = performance.now() + options.budgetMs;
-        const primary = call.decision;
-        let ladder: Candidate[] | undefined;
-        let last: LynkrError | undefined;
-        let firstFailure: string | undefined;
+    /**
+     * The common case first: the primary's circuit is closed and its first
+     * attempt succeeds, for the cost of one promise reaction. The first
+     * failure hands over to the ladder, which goes on from there.
+     */
+    const firstAttempt = (call: InvokeCall, next: InvokeNext): Promise<InvokeResult> => {
+      const started = performance.now();
+      const key = keyOf(call.decision);
+      if (breakers.state(key) !== 'closed') return recover(call, next, started, undefined);
+      return next().then(
+        (result) => {
+          breakers.success(key);
+          return result;
+        },
+        (error: unknown) => recover(call, next, started, { error }),
+      );
+    };
 
-        for (let i = 0; ; i++) {
-          const target: Candidate | undefined = i === 0 ? { provider: primary.provider, model: primary.model } : (ladder ??= fallbacks(primary, call.request, ex, ctx.providers))[i - 1];
-          if (!target) break;
-          const key = keyOf(target);
-          if (!breakers.acquire(key)) {
-            last ??= circuitOpen(key, breakers.remainingMs(key));
-            firstFailure ??= `${key} circuit open`;
-            ex.log.debug({ target: key }, 'circuit open: skipped');
-            continue;
-          }
-          if (i > 0) metrics?.fallback({ from: { provider: primary.provider, model: primary.model }, to: target });
-          const decision: ResolvedDecision =
-            i === 0
-              ? primary
-              : {
-                  ...primary,
-                  provider: target.provider,
-                  model: target.model,
-                  ...(target.tier && { tier: target.tier }),
-                  fallback: `${keyOf(primary)} -> ${key} (${firstFailure ?? 'failed'})`,
-                  reasons: [...primary.reasons, `fallback: ${firstFailure ?? 'failed'}`],
-                };
-          const settings = retryFor(target.provider);
-          for (let attempt = 1; ; attempt++) {
-            try {
-              const result = await next(i === 0 && attempt === 1 ? undefined : { ...call, decision: attempt > 1 ? { ...decision, attempts: attempt } : decision });
-              breakers.success(key);
-              return result;
-            } catch (caught) {
-              const error = toLynkrError(caught);
-              const verdict = ex.aborted ? 'final' : classify(error);
-              if (isProviderFault(error) && !ex.aborted) breakers.failure(key);
-              else breakers.release(key);
-              if (verdict === 'final') throw error;
-              last = error;
-              firstFailure ??= `${key} ${describe(error)}`;
-              if (verdict === 'fallback' || attempt >= settings.attempts || breakers.state(key) !== 'closed') break;
-              const after = retryAfterMs(error);
-              if (after !== undefined && after > settings.maxRetryAfterMs) break;
-              const wait = Math.max(after ?? 0, backoffMs(attempt, settings.baseDelayMs, settings.maxDelayMs));
-              if (performance.now() + wait > deadline) break;
-              ex.log.debug({ target: key, attempt, waitMs: wait, error: error.message }, 'retrying');
-              await sleep(wait, ex);
-              metrics?.retry(target);
-            }
-          }
-          if (!options.fallback.enabled || performance.now() >= deadline) break;
+    /** Retries, then the fallback ladder. `failed`: the primary's first attempt, already made (its circuit was closed), and how it failed. */
+    const recover = async (call: InvokeCall, next: InvokeNext, started: number, failed: { error: unknown } | undefined): Promise<InvokeResult> => {
+      const ex = call.exchange;
+      const deadline = started + options.budgetMs;
+      const primary = call.decision;
+      let ladder: Candidate[] | undefined;
+      let last: LynkrError | undefined;
+      let firstFailure: string | undefined;
+      let given = failed;
+
+      for (let i = 0; ; i++) {
+        const target: Candidate | undefined = i === 0 ? { provider: primary.provider, model: primary.model } : (ladder ??= fallbacks(primary, call.request, ex, ctx.providers))[i - 1];
+        if (!target) break;
+        const key = keyOf(target);
+        if (!(i === 0 && given) && !breakers.acquire(key)) {
+          last ??= circuitOpen(key, breakers.remainingMs(key));
+          firstFailure ??= `${key} circuit open`;
+          ex.log.debug({ target: key }, 'circuit open: skipped');
+          continue;
         }
-        throw last ?? new LynkrError('LYNKR_ERR_INTERNAL', 'resilience: no provider was tried');
-      },
-      { order: 'pre' },
-    );
+        if (i > 0) metrics?.fallback({ from: { provider: primary.provider, model: primary.model }, to: target });
+        const decision: ResolvedDecision =
+          i === 0
+            ? primary
+            : {
+                ...primary,
+                provider: target.provider,
+                model: target.model,
+                ...(target.tier && { tier: target.tier }),
+                fallback: `${keyOf(primary)} -> ${key} (${firstFailure ?? 'failed'})`,
+                reasons: [...primary.reasons, `fallback: ${firstFailure ?? 'failed'}`],
+              };
+        const settings = retryFor(target.provider);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            if (given) {
+              const { error } = given;
+              given = undefined;
+              throw error;
+            }
+            const result = await next(i === 0 && attempt === 1 ? undefined : { ...call, decision: attempt > 1 ? { ...decision, attempts: attempt } : decision });
+            breakers.success(key);
+            return result;
+          } catch (caught) {
+            const error = toLynkrError(caught);
+            const verdict = ex.aborted ? 'final' : classify(error);
+            if (isProviderFault(error) && !ex.aborted) breakers.failure(key);
+            else breakers.release(key);
+            if (verdict === 'final') throw error;
+            last = error;
+            firstFailure ??= `${key} ${describe(error)}`;
+            if (verdict === 'fallback' || attempt >= settings.attempts || breakers.state(key) !== 'closed') break;
+            const after = retryAfterMs(error);
+            if (after !== undefined && after > settings.maxRetryAfterMs) break;
+            const wait = Math.max(after ?? 0, backoffMs(attempt, settings.baseDelayMs, settings.maxDelayMs));
+            if (performance.now() + wait > deadline) break;
+            ex.log.debug({ target: key, attempt, waitMs: wait, error: error.message }, 'retrying');
+            await sleep(wait, ex);
+            metrics?.retry(target);
+          }
+        }
+        if (!options.fallback.enabled || performance.now() >= deadline) break;
+      }
+      throw last ?? new LynkrError('LYNKR_ERR_INTERNAL', 'resilience: no provider was tried');
+    };
+
+    ctx.hooks.on('invoke', firstAttempt, { order: 'pre' });
 
     /** The fallback candidates that are registered and can take the request. */
     function fallbacks(primary: ResolvedDecision, request: MessagesRequest, ex: Exchange, providers: ProviderRegistry): Candidate[] {
