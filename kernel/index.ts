@@ -87,7 +87,7 @@ export type { ErrorCode, LynkrErrorOptions } from './errors.js';
 export { errorTypeForStatus } from './http/errors.js';
 
 // Writing answers (shared by the API surfaces)
-export { answerHeaders, overheadMs, statusForErrorType, errorFromStreamError } from './http/answer.js';
+export { answerHeaders, overheadMs, sendAnswer, statusForErrorType, errorFromStreamError } from './http/answer.js';
 export { streamAnswer } from './http/sse-response.js';
 export type { SseEncoding, StreamAnswerOptions } from './http/sse-response.js';
 

@@ -1,3 +1,5 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import type { Exchange } from '../pipeline/types.js';
 import { LynkrError } from '../errors.js';
 import type { StreamError } from '../ir/stream.js';
@@ -26,6 +28,27 @@ export function overheadMs(ex: Exchange, eventWaitMs: number): string {
  */
 export function answerHeaders(pipelineHeaders: Record<string, string>, ex: Exchange, eventWaitMs: number): Record<string, string> {
   return { ...pipelineHeaders, 'request-id': ex.id, 'x-lynkr-overhead-ms': overheadMs(ex, eventWaitMs) };
+}
+
+/**
+ * Send a whole (non-streamed) answer: `body` as JSON with status 200, the
+ * headers already on the reply (the kernel's `x-request-id`) and
+ * {@link answerHeaders}. Written to the socket in one `writeHead` and one
+ * `end`, past fastify's serialisation and send hooks: the kernel registers
+ * none, and this is the path of every non-streamed answer.
+ * @public
+ */
+export function sendAnswer(reply: FastifyReply, body: unknown, pipelineHeaders: Record<string, string>, ex: Exchange, eventWaitMs: number): void {
+  const text = JSON.stringify(body);
+  const headers = reply.getHeaders() as OutgoingHttpHeaders;
+  for (const name in pipelineHeaders) headers[name] = pipelineHeaders[name];
+  headers['request-id'] = ex.id;
+  headers['x-lynkr-overhead-ms'] = overheadMs(ex, eventWaitMs);
+  headers['content-type'] = 'application/json; charset=utf-8';
+  headers['content-length'] = Buffer.byteLength(text);
+  reply.hijack();
+  reply.raw.writeHead(200, headers);
+  reply.raw.end(text);
 }
 
 /** Anthropic's statuses by error type: the inverse of errorTypeForStatus for the types Anthropic documents. */

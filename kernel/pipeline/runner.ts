@@ -371,8 +371,11 @@ export function decisionHeaders(d: ResolvedDecision): Record<string, string> {
 
 /** Printable ASCII only, at most 512 characters: reasons quote user text, which may hold anything. */
 function headerSafe(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 512);
+  const safe = UNSAFE_IN_HEADER.test(text) ? text.replace(UNSAFE_IN_HEADER_ALL, '?') : text;
+  return safe.length > 512 ? safe.slice(0, 512) : safe;
 }
+const UNSAFE_IN_HEADER = /[^\x20-\x7e]/;
+const UNSAFE_IN_HEADER_ALL = /[^\x20-\x7e]/g;
 
 /** What `decide` found: the decision, or the plugin that would answer in preRoute. */
 export interface RouteOutcome {

@@ -4,7 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  answerHeaders,
+  sendAnswer,
   collectMessage,
   errorFromStreamError,
   overheadMs,
@@ -27,7 +27,7 @@ export function messagesHandler(pipeline: PipelineApi, pingIntervalMs: number) {
       const result = await pipeline.handle(request, ex);
       if (request.stream === true) return await streamAnswer(reply, result, ex, { pingIntervalMs, encoding: anthropicEncoding(ex) });
       const message = await collect(result, waited);
-      return reply.headers(answerHeaders(result.headers, ex, waited.ms)).send(message);
+      return sendAnswer(reply, message, result.headers, ex, waited.ms);
     } catch (caught) {
       const error = caught instanceof StreamError ? errorFromStreamError(caught) : caught;
       if (ex.aborted || reply.sent) {

@@ -5,7 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  answerHeaders,
+  sendAnswer,
   fromChatRequest,
   liftCustomTools,
   lowerCustomCalls,
@@ -51,7 +51,7 @@ export function chatHandler(settings: RouteSettings) {
       }
       const message = await collect(result, waited);
       const completion = lowerCustomCalls(toChatResponse(message, { ...meta, model: message.model || meta.model }), custom);
-      return reply.headers(answerHeaders(result.headers, ex, waited.ms)).send(completion);
+      return sendAnswer(reply, completion, result.headers, ex, waited.ms);
     } catch (caught) {
       return failed(caught, reply, ex, waited);
     }

@@ -6,7 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  answerHeaders,
+  sendAnswer,
   encodeSSE,
   fromResponsesRequest,
   messageToEvents,
@@ -72,7 +72,7 @@ export function responsesHandler(settings: ResponsesSettings) {
       encoder.start();
       for (const ev of messageToEvents(message)) encoder.push(ev);
       await save?.();
-      return reply.headers(answerHeaders(result.headers, ex, waited.ms)).send(encoder.response);
+      return sendAnswer(reply, encoder.response, result.headers, ex, waited.ms);
     } catch (caught) {
       return failed(caught, reply, ex, waited);
     }
