@@ -187,6 +187,52 @@ describe('UpstreamClient', () => {
     });
   });
 
+  it('reads a whole body in pieces as UTF-8, a character split between two pieces included', async () => {
+    const text = 'héllo wörld ✓ '.repeat(2000);
+    const bytes = Buffer.from(text, 'utf8');
+    fake = await startFake(async (_req, res, ctx) => {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      // Cut inside the two-byte "é": the decoder must not see half a character.
+      res.write(bytes.subarray(0, 2));
+      await pause(10, ctx.signal);
+      res.end(bytes.subarray(2));
+    });
+    fresh();
+    const res = await client.fetch({ url: fake.url });
+    expect(await res.text()).toBe(text);
+  });
+
+  it('pauses the upstream for a slow reader and gives every byte once it reads on', async () => {
+    const piece = Buffer.alloc(64 * 1024, 'x');
+    const pieces = 400; // 25 MB: more than loopback socket buffers hold, a hundred times what Lynkr queues before it pauses
+    let sentAll = false;
+    fake = await startFake(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      for (let i = 0; i < pieces; i++) if (!res.write(piece)) await once(res, 'drain');
+      sentAll = true;
+      res.end();
+    });
+    fresh();
+    const res = await client.fetch({ url: fake.url });
+    const it = res.body[Symbol.asyncIterator]();
+    let read = (await it.next()).value!.byteLength;
+    // The reader holds back: the upstream cannot finish, since Lynkr stops reading the socket at 256 KB queued.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(sentAll).toBe(false);
+    for (let step = await it.next(); !step.done; step = await it.next()) read += step.value.byteLength;
+    expect(read).toBe(pieces * piece.byteLength);
+    expect(sentAll).toBe(true);
+  });
+
+  it('hands a body out once', async () => {
+    fake = await startFake((req, res) => sendJson(res, 200, { ok: true }));
+    fresh();
+    const res = await client.fetch({ url: fake.url });
+    expect(await res.json()).toEqual({ ok: true });
+    expect((await rejection(res.text())).code).toBe('LYNKR_ERR_INTERNAL');
+    expect(() => res.body[Symbol.asyncIterator]()).toThrow(/read once/);
+  });
+
   it('closes its pools and refuses later requests', async () => {
     fresh();
     await client.close();

@@ -9,7 +9,6 @@ import {
   sendAnswer,
   encodeSSE,
   fromResponsesRequest,
-  messageToEvents,
   ResponsesStreamEncoder,
   responsesError,
   StreamError,
@@ -68,11 +67,9 @@ export function responsesHandler(settings: ResponsesSettings) {
       const save = store ? () => saveResponse(store, encoder, [...history, ...inputItems(body)], ex) : undefined;
 
       if (body.stream === true) return await streamAnswer(reply, result, ex, { pingIntervalMs: settings.pingIntervalMs, encoding: responsesEncoding(encoder, save) });
-      const message = await collect(result, waited);
-      encoder.start();
-      for (const ev of messageToEvents(message)) encoder.push(ev);
+      const response = encoder.encodeWhole(await collect(result, waited));
       await save?.();
-      return sendAnswer(reply, encoder.response, result.headers, ex, waited.ms);
+      return sendAnswer(reply, response, result.headers, ex, waited.ms);
     } catch (caught) {
       return failed(caught, reply, ex, waited);
     }

@@ -3,9 +3,9 @@
  * Responses events and the `Response` object they build.
  */
 import { newId } from '../../ir/ids.js';
-import { MessageAccumulator, StreamError } from '../../ir/stream.js';
+import { MessageAccumulator, messageToEvents, StreamError } from '../../ir/stream.js';
 import { parseToolInput } from '../../ir/tool-input.js';
-import type { ContentBlock, ContentDelta, RedactedThinkingBlock, StreamEvent, ToolUseBlock } from '../../ir/types.js';
+import type { ContentBlock, ContentDelta, MessagesResponse, RedactedThinkingBlock, StreamEvent, ToolUseBlock } from '../../ir/types.js';
 import { stopReasonToStatus, usageToResponses } from './mapping.js';
 import { reasoningContent, RESPONSES_FAMILY } from './reasoning.js';
 import { customText } from '../openai-chat/custom-tools.js';
@@ -95,6 +95,8 @@ export class ResponsesStreamEncoder {
   #model: string;
   #status: ResponsesStatus = 'in_progress';
   #final: ResponsesResponse | undefined;
+  /** Building a whole `Response` (see {@link ResponsesStreamEncoder.encodeWhole}): no stream events are made. */
+  #whole = false;
 
   constructor(opts: ToResponsesOptions) {
     this.#opts = opts;
@@ -107,6 +109,17 @@ export class ResponsesStreamEncoder {
     this.#emit({ type: 'response.created', response });
     this.#emit({ type: 'response.in_progress', response: this.#envelope() });
     return this.#drain();
+  }
+
+  /**
+   * The `Response` of a whole answer, for a client that did not ask for a
+   * stream: the same items a stream would end with, without making the
+   * stream's events. Use instead of `start` and `push`, on a fresh encoder.
+   */
+  encodeWhole(message: MessagesResponse): ResponsesResponse {
+    this.#whole = true;
+    for (const ev of messageToEvents(message)) this.push(ev);
+    return this.response;
   }
 
   /** The Responses events one IR event causes. */
@@ -333,6 +346,7 @@ export class ResponsesStreamEncoder {
   }
 
   #emit(draft: Draft): void {
+    if (this.#whole) return;
     this.#out.push({ ...draft, sequence_number: this.#seq++ } as ResponsesStreamEvent);
   }
 
