@@ -14,7 +14,7 @@
  * concurrent slow streams through Lynkr (each open about 3 s), with Lynkr's
  * RSS sampled. Each server runs in its own process.
  *
- *   npm run bench [-- --rounds 10 --per-round 200 --duration 10 --streams 1000]
+ *   npm run bench [-- --rounds 10 --per-round 200 --duration 10 --load-rounds 5 --streams 1000]
  *   npm run bench -- --soak 10m     steady load for 10 minutes; Lynkr's RSS growth
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '10' },
     'per-round': { type: 'string', default: '200' },
     duration: { type: 'string', default: '10' },
+    /** The load phase's rounds: each target runs duration ÷ rounds seconds per round, in turn. */
+    'load-rounds': { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     json: { type: 'boolean', default: false },
     streams: { type: 'string', default: '1000' },
@@ -186,19 +188,31 @@ async function main(): Promise<void> {
   const stat = (name: string, key: 'ttfb' | 'total') => ({ p50: pct(samples.get(name)![key], 50), p99: pct(samples.get(name)![key], 99) });
   const seq = Object.fromEntries(targets.map((t) => [t.name, { total: stat(t.name, 'total'), ttfb: stat(t.name, 'ttfb') }]));
 
-  const load: Record<string, number> = {};
-  for (const t of targets.filter((x) => !x.stream)) {
-    const result = await autocannon({
-      url: `${t.origin}${t.path}`,
-      method: 'POST',
-      headers: { ...BASE_HEADERS, ...t.headers },
-      body: t.body,
-      connections: Number(values.connections),
-      duration: Number(values.duration),
-    });
-    if (result.non2xx || result.errors) throw new Error(`${t.name}: ${result.non2xx} non-2xx, ${result.errors} errors under load`);
-    load[t.name] = result.requests.average;
+  // Throughput in interleaved rounds too: the machine's other tenants drift over a run, and one long run per
+  // target would put that drift between the targets. A ratio is the median of the rounds' ratios.
+  const loadRounds = Math.max(1, Number(values['load-rounds']));
+  const perRun = Math.max(1, Number(values.duration) / loadRounds);
+  const loadSamples = new Map<string, number[]>();
+  for (let round = 0; round < loadRounds; round++) {
+    for (const t of targets.filter((x) => !x.stream)) {
+      const result = await autocannon({
+        url: `${t.origin}${t.path}`,
+        method: 'POST',
+        headers: { ...BASE_HEADERS, ...t.headers },
+        body: t.body,
+        connections: Number(values.connections),
+        duration: perRun,
+      });
+      if (result.non2xx || result.errors) throw new Error(`${t.name}: ${result.non2xx} non-2xx, ${result.errors} errors under load`);
+      const samples = loadSamples.get(t.name) ?? [];
+      samples.push(result.requests.total / (result.duration || perRun));
+      loadSamples.set(t.name, samples);
+    }
   }
+  const load: Record<string, number> = Object.fromEntries([...loadSamples].map(([name, xs]) => [name, pct(xs, 50)]));
+  const floorLoad = loadSamples.get('floor')!;
+  /** A target's throughput ÷ the floor's, round by round, the median. */
+  const loadRatio = (name: string) => pct(loadSamples.get(name)!.map((x, i) => x / floorLoad[i]!), 50);
 
   for (const pool of pools.values()) await pool.close();
   for (const child of children) child.kill('SIGTERM');
@@ -215,6 +229,7 @@ async function main(): Promise<void> {
     addedTtfbMs: Object.fromEntries(['floor', ...surfaces].map((n) => [n, addedStream(`${n} stream`)])),
     p99Ms: Object.fromEntries(surfaces.map((n) => [n, seq[n]!.total.p99])),
     throughput: load,
+    throughputRatio: Object.fromEntries(surfaces.map((n) => [n, loadRatio(n)])),
     ...(portkey && { portkeyAddedMedianMs: added('portkey') }),
     slowStreams: streams,
   };
@@ -223,7 +238,7 @@ async function main(): Promise<void> {
     return;
   }
   const ms = (x: number) => `${x.toFixed(3)} ms`;
-  console.log(`Lynkr proxy overhead (node ${process.version}, ${ROUNDS} rounds × ${PER_ROUND} sequential requests per target, autocannon ${values.connections} connections × ${values.duration} s)`);
+  console.log(`Lynkr proxy overhead (node ${process.version}, ${ROUNDS} rounds × ${PER_ROUND} sequential requests per target, autocannon ${values.connections} connections, ${loadRounds} interleaved rounds × ${perRun} s per target)`);
   console.log('');
   console.log('sequential, keep-alive        median      p99        time to first byte (median)');
   for (const t of targets) console.log(`  ${t.name.padEnd(26)} ${ms(seq[t.name]!.total.p50).padStart(10)} ${ms(seq[t.name]!.total.p99).padStart(10)} ${ms(seq[t.name]!.ttfb.p50).padStart(12)}`);
@@ -237,7 +252,7 @@ async function main(): Promise<void> {
     const a = figures.addedMedianMs[n]!;
     const t = figures.addedTtfbMs[n]! - floorTtfb;
     console.log(
-      `  ${n.padEnd(24)} ${ms(a).padStart(10)}   ${(a / floorAdded).toFixed(2).padStart(8)}        ${ms(figures.p99Ms[n]!).padStart(10)}   ${ms(t).padStart(12)}                ${load[n]!.toFixed(0).padStart(6)}   ${(load[n]! / load.floor!).toFixed(2).padStart(6)}`,
+      `  ${n.padEnd(24)} ${ms(a).padStart(10)}   ${(a / floorAdded).toFixed(2).padStart(8)}        ${ms(figures.p99Ms[n]!).padStart(10)}   ${ms(t).padStart(12)}                ${load[n]!.toFixed(0).padStart(6)}   ${loadRatio(n).toFixed(2).padStart(6)}`,
     );
   }
   if (portkey) {
