@@ -215,7 +215,8 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
       ...(raw !== undefined && { body: { text: raw, json: req.body } }),
     });
     inFlight.add(abort);
-    reply.raw.once('close', () => {
+    // 'close' comes once per response: `on` spares the wrapper `once` would make.
+    reply.raw.on('close', () => {
       inFlight.delete(abort);
       if (!reply.raw.writableFinished) abort.abort(new LynkrError('LYNKR_ERR_CLIENT_ABORTED', 'the client closed the connection'));
       // An answer that finished during shutdown: end its keep-alive connection, which would otherwise hold stop() until the grace period ends.

@@ -88,7 +88,7 @@ export interface ExchangeInit {
 }
 
 class KernelExchange implements Exchange {
-  readonly state = new Map<unknown, unknown>();
+  #state: Map<unknown, unknown> | undefined;
   readonly timings = { upstreamMs: 0 };
   decision: ResolvedDecision | undefined = undefined;
 
@@ -103,6 +103,11 @@ class KernelExchange implements Exchange {
     readonly body: ClientBody | undefined,
     readonly keyId: string | undefined,
   ) {}
+
+  /** Made on first use: most requests never touch it. */
+  get state(): Map<unknown, unknown> {
+    return (this.#state ??= new Map());
+  }
 
   get signal(): AbortSignal {
     return this.abortSource.signal;

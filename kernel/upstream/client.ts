@@ -263,10 +263,10 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (!this.#gotBody) {
+      // The first-byte limit is met; the idle timer starts when a reader first waits (a body that comes whole never needs one).
       this.#gotBody = true;
       clearTimeout(this.#timer);
-      this.#timer = setTimeout(this.#onIdle, this.#timeouts.idleMs);
-      this.#timer.unref();
+      this.#timer = undefined;
     } else this.#timer?.refresh();
 
     if (this.#dropping) {
@@ -327,8 +327,7 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
     }
     if (this.#error) return Promise.reject(this.#error);
     if (this.#ended) return Promise.resolve(DONE);
-    // The reader waits from now: the idle limit counts from here, not from the last piece it was given.
-    this.#timer?.refresh();
+    this.#waiting();
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
     });
@@ -345,6 +344,7 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
       this.#queue = [];
       this.#queued = 0;
       if (this.#controller?.paused) this.#controller.resume();
+      this.#waiting();
     } else this.#stop();
     return Promise.resolve(DONE);
   }
@@ -383,8 +383,7 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
     }
     this.#collector = collector;
     if (this.#controller?.paused) this.#controller.resume();
-    // The reader waits from now, as in next().
-    this.#timer?.refresh();
+    this.#waiting();
   }
 
   /** What was queued, as UTF-8 (a lossy decode: invalid bytes become U+FFFD). */
@@ -400,10 +399,23 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
     this.#fail(timeoutError(this.#label, 'firstByte', this.#timeouts.firstByteMs));
   };
 
+  /**
+   * A reader starts waiting for the body: the idle limit counts from now (or
+   * from the next piece), not from the last piece it was given. Before the
+   * first piece, the first-byte timer covers the wait.
+   */
+  #waiting(): void {
+    if (!this.#gotBody || this.#error || this.#ended) return;
+    if (this.#timer) this.#timer.refresh();
+    else {
+      this.#timer = setTimeout(this.#onIdle, this.#timeouts.idleMs);
+      this.#timer.unref();
+    }
+  }
+
   readonly #onIdle = (): void => {
-    // The reader holds pieces and has not asked for more: the upstream is not late. Re-arm.
+    // Nobody waits (the reader holds pieces, or has not asked for more): the upstream is not late. The next wait re-arms it.
     if (this.#waiter || this.#collector || this.#dropping) this.#fail(timeoutError(this.#label, 'idle', this.#timeouts.idleMs));
-    else this.#timer?.refresh();
   };
 
   /** Lynkr ends the call (a timeout, the exchange's abort): the upstream request is aborted and everyone waiting is told. */

@@ -1,4 +1,4 @@
-import { definePlugin, toLynkrError, Type, type ResolvedConfig } from '../../kernel/index.js';
+import { definePlugin, toLynkrError, Type, type Exchange, type ResolvedConfig } from '../../kernel/index.js';
 import { Counters } from './counters.js';
 import { loadPriceFile, PriceTable } from './prices.js';
 import { statsRef } from './refs.js';
@@ -14,7 +14,6 @@ const Price = Type.Object(
 );
 
 /** Marks an exchange already counted as a failure in invoke. */
-const COUNTED = Symbol('stats.counted');
 
 const NO_USAGE = Object.freeze({ input_tokens: 0, output_tokens: 0 });
 
@@ -64,6 +63,8 @@ export default definePlugin({
       countersOf.set(ctx.config, counters);
     }
     const own = counters;
+    /** Exchanges already counted as failures; a WeakSet rather than `ex.state`, which the others then need not build. */
+    const counted = new WeakSet<Exchange>();
     // An exchange that fails before its first event never reaches responseSent (the client gets an error
     // instead of a stream): the outermost invoke handler sees it fail and counts it, once.
     // It hands back next()'s own promise and only watches it: the error reaches the client untouched, and a
@@ -73,7 +74,7 @@ export default definePlugin({
       (call, next) => {
         const result = next();
         result.catch((error: unknown) => {
-          call.exchange.state.set(COUNTED, true);
+          counted.add(call.exchange);
           own.observe({ request: call.request, decision: call.exchange.decision ?? call.decision, stopped: false, usage: NO_USAGE, error: toLynkrError(error) });
         });
         return result;
@@ -81,7 +82,7 @@ export default definePlugin({
       { order: 'pre' },
     );
     ctx.hooks.on('responseSent', (summary, ex) => {
-      if (!ex.state.has(COUNTED)) own.observe(summary);
+      if (!counted.has(ex)) own.observe(summary);
     });
     ctx.services.provide(statsRef, () => ({ snapshot: () => own.snapshot() }));
     ctx.http.route({ method: 'GET', url: '/v1/lynkr/stats', handler: (_req, reply) => reply.header('cache-control', 'no-store').send(own.snapshot()) });
