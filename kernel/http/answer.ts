@@ -40,12 +40,12 @@ export function answerHeaders(pipelineHeaders: Record<string, string>, ex: Excha
  */
 export function sendAnswer(reply: FastifyReply, body: unknown, pipelineHeaders: Record<string, string>, ex: Exchange, eventWaitMs: number): void {
   const text = JSON.stringify(body);
-  const headers = reply.getHeaders() as OutgoingHttpHeaders;
-  for (const name in pipelineHeaders) headers[name] = pipelineHeaders[name];
-  headers['request-id'] = ex.id;
-  headers['x-lynkr-overhead-ms'] = overheadMs(ex, eventWaitMs);
-  headers['content-type'] = 'application/json; charset=utf-8';
-  headers['content-length'] = Buffer.byteLength(text);
+  const headers: OutgoingHttpHeaders = {
+    ...(reply.getHeaders() as OutgoingHttpHeaders),
+    ...answerHeaders(pipelineHeaders, ex, eventWaitMs),
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  };
   reply.hijack();
   reply.raw.writeHead(200, headers);
   reply.raw.end(text);

@@ -49,8 +49,8 @@ export class ExchangeAbort implements AbortSource {
 
 const noop = (): void => undefined;
 
-/** An external AbortSignal seen as an abort source. */
-function fromSignal(signal: AbortSignal): AbortSource & { signal: AbortSignal } {
+/** An external AbortSignal seen as an abort source. @internal */
+export function fromSignal(signal: AbortSignal): AbortSource & { signal: AbortSignal } {
   return {
     signal,
     get aborted() {

@@ -6,6 +6,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { LynkrError } from '../errors.js';
+import { fromSignal } from '../pipeline/exchange.js';
 import type { AbortSource } from '../pipeline/types.js';
 import { LYNKR_VERSION } from '../version.js';
 import { abortError, MAX_ERROR_BODY, parseUpstreamJson, timeoutError, transportError, upstreamHttpError, withoutCredentials } from './errors.js';
@@ -101,7 +102,7 @@ export class UpstreamClient {
     const timeouts = req.timeouts ? { ...DEFAULT_UPSTREAM_TIMEOUTS, ...req.timeouts } : DEFAULT_UPSTREAM_TIMEOUTS;
     const label = req.label ?? url.origin;
     if (this.#closed) return Promise.reject(new LynkrError('LYNKR_ERR_SHUTTING_DOWN', `upstream "${label}": the provider is closed`));
-    const abort = req.abort ?? (req.signal && signalSource(req.signal));
+    const abort = req.abort ?? (req.signal && fromSignal(req.signal));
     if (abort?.aborted) return Promise.reject(abortError(abort.reason));
     return new Promise<UpstreamResponse>((resolve, reject) => {
       const call = new Call(label, url.origin, timeouts, req.headers, resolve, reject);
@@ -139,23 +140,6 @@ export class UpstreamClient {
     }
     return pool;
   }
-}
-
-/** An AbortSignal as an abort source. */
-function signalSource(signal: AbortSignal): AbortSource {
-  return {
-    get aborted() {
-      return signal.aborted;
-    },
-    get reason(): unknown {
-      return signal.reason;
-    },
-    onAbort(listener) {
-      const handler = (): void => listener(signal.reason);
-      signal.addEventListener('abort', handler, { once: true });
-      return () => signal.removeEventListener('abort', handler);
-    },
-  };
 }
 
 /** Body bytes held for a reader that has not asked for them yet, beyond which the upstream socket is paused. */
@@ -350,8 +334,8 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    if (this.#read) throw new LynkrError('LYNKR_ERR_INTERNAL', `upstream "${this.#label}": a response body is read once`);
-    this.#read = true;
+    const again = this.#claim();
+    if (again) throw again;
     return this;
   }
 
@@ -362,20 +346,28 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
       status: this.#status,
       headers: this.#headers,
       body: this,
-      text: () => new Promise<string>((resolve, reject) => this.#collect({ limit: Infinity, resolve, reject })),
-      json: () => new Promise<string>((resolve, reject) => this.#collect({ limit: Infinity, resolve, reject })).then((text) => parseUpstreamJson(text, this.#label)),
+      text: () => this.#whole(),
+      json: () => this.#whole().then((text) => parseUpstreamJson(text, this.#label)),
       release: () => {
         this.#released = true;
       },
     };
   }
 
-  #collect(collector: Collector): void {
-    if (this.#read) {
-      collector.reject(new LynkrError('LYNKR_ERR_INTERNAL', `upstream "${this.#label}": a response body is read once`));
-      return;
-    }
+  /** The body is read once, by one reader: the error for a second one, else undefined. */
+  #claim(): LynkrError | undefined {
+    if (this.#read) return new LynkrError('LYNKR_ERR_INTERNAL', `upstream "${this.#label}": a response body is read once`);
     this.#read = true;
+    return undefined;
+  }
+
+  #whole(): Promise<string> {
+    return new Promise((resolve, reject) => this.#collect({ limit: Infinity, resolve, reject }));
+  }
+
+  #collect(collector: Collector): void {
+    const again = this.#claim();
+    if (again) return collector.reject(again);
     if (this.#error) return collector.reject(this.#error);
     if (this.#ended || this.#queued >= collector.limit) {
       if (!this.#ended) this.#stop();
