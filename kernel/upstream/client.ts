@@ -254,6 +254,7 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
     } else this.#timer?.refresh();
 
     if (this.#dropping) {
+      // Nothing is queued any more: the count is of what was read and dropped.
       this.#queued += chunk.byteLength;
       if (this.#queued > MAX_DRAIN) this.#stop();
       return;
