@@ -4,8 +4,8 @@
  */
 
 // Plugin contract (TypeBox is re-exported so plugins build option schemas with the kernel's own copy)
-export { Type } from 'typebox';
-export type { Static, TSchema, TObject } from 'typebox';
+export { Type, Compile } from './util/typebox.js';
+export type { Static, TSchema, TObject, TLocalizedValidationError } from './util/typebox.js';
 export { definePlugin } from './plugin/define.js';
 export type { PluginDefinition, PluginFactory, PluginInstance, PluginLifecycle, PluginOptionsInput } from './plugin/define.js';
 export { createServiceRef } from './plugin/services.js';

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '../util/typebox.js';
 import type { PluginFactory, PluginInstance } from '../plugin/define.js';
 
 /**

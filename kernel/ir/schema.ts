@@ -8,9 +8,7 @@
  * schema (`context_management`, `output_config`, new block and tool types)
  * and an Anthropic upstream must receive them unchanged.
  */
-import { Type } from 'typebox';
-import { Compile } from 'typebox/compile';
-import type { TLocalizedValidationError } from 'typebox/error';
+import { Compile, Type, type TLocalizedValidationError } from '../util/typebox.js';
 import { formatPath } from '../util/validate.js';
 import type { CountTokensRequest, MessagesRequest } from './types.js';
 

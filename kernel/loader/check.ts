@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { Type } from 'typebox';
+import { Type } from '../util/typebox.js';
 import { LynkrError } from '../errors.js';
 import { isKebabCase } from '../plugin/define.js';
 import { formatIssues, validate } from '../util/validate.js';

@@ -1,4 +1,4 @@
-import type { Static, TObject, TSchema } from 'typebox';
+import type { Static, TObject, TSchema } from '../util/typebox.js';
 import type { PluginContext } from './context.js';
 
 /** Kept global so a plugin built against another copy of the kernel is still recognised. */

@@ -1,5 +1,4 @@
-import type { TSchema, Static } from 'typebox';
-import { Value } from 'typebox/value';
+import { Value, type Static, type TSchema } from './typebox.js';
 
 /** A TypeBox error reduced to what a user needs: where, and what was expected. */
 export interface ValidationIssue {

@@ -4,9 +4,7 @@
  * OpenAI adds parameters faster than any schema. OpenAI reports one error
  * at a time, naming the parameter in `param`; so does Lynkr.
  */
-import { Type, type ChatRequest, type ResponsesRequest, type TSchema } from '../../kernel/index.js';
-import { Compile } from 'typebox/compile';
-import type { TLocalizedValidationError } from 'typebox/error';
+import { Compile, Type, type ChatRequest, type ResponsesRequest, type TLocalizedValidationError, type TSchema } from '../../kernel/index.js';
 import { invalidParam } from './errors.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
