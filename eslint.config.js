@@ -58,4 +58,19 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // What the gateway loads at run time decides its resident memory: these doors keep two heavy
+    // module graphs out of it (the reasons are in kernel/util/typebox.ts and kernel/plugin/services.ts).
+    files: ['kernel/**/*.ts', 'plugins/**/*.ts'],
+    ignores: ['**/*.test.ts', 'kernel/util/typebox.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'awilix', message: "Import 'awilix/browser': the Node build loads fast-glob for loadModules, which Lynkr never uses." }],
+          patterns: [{ regex: '^typebox(/|$)', message: "Import TypeBox from kernel/util/typebox.ts (plugins: from the kernel's public API), which the build bundles." }],
+        },
+      ],
+    },
+  },
 );
