@@ -203,6 +203,28 @@ describe('invoke', () => {
     expect(res.headers).toMatchObject({ 'x-lynkr-provider': 'backup', 'x-lynkr-model': 'backup-model', 'x-upstream': 'backup' });
   });
 
+  it('sends the provider\'s headers beside the decision\'s, the decision winning a name both give', async () => {
+    kernel = await testKernel({
+      plugins: [
+        testSurface(),
+        plugin('providers', (ctx) => {
+          ctx.providers.register({
+            id: 'p',
+            wire: 'test',
+            invoke: async ({ request: req }: { request: MessagesRequest }) => ({
+              events: iterate(messageToEvents(answer(req, 'ok', 'm'))),
+              headers: { 'x-lynkr-model': 'from-the-provider', 'retry-after': '3' },
+            }),
+          });
+          ctx.hooks.on('route', (d) => ({ ...d, provider: 'p', model: 'm', reasons: ['test'] }));
+        }),
+      ],
+    });
+    const res = await post(kernel, request('hi'));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers).toMatchObject({ 'x-lynkr-provider': 'p', 'x-lynkr-model': 'm', 'x-lynkr-route-reason': 'test', 'retry-after': '3' });
+  });
+
   it('passes a provider error through with its own status', async () => {
     kernel = await testKernel({
       plugins: [

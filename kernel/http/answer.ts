@@ -31,6 +31,40 @@ export function answerHeaders(pipelineHeaders: Record<string, string>, ex: Excha
 }
 
 /**
+ * Take over the reply and write a 200's head: the headers already on the
+ * reply (the kernel's `x-request-id`, which the hijack would otherwise lose),
+ * then {@link answerHeaders}, then `own` (name, value, name, value...). A
+ * later source wins a name both give.
+ *
+ * The head goes to node as one flat list rather than an object: building an
+ * object of some ten dashed names walks a new hidden-class transition per
+ * name, which with the caches cold between two requests cost about 20 µs,
+ * and node reads a list faster too.
+ * @internal
+ */
+export function writeAnswerHead(reply: FastifyReply, pipelineHeaders: Readonly<Record<string, string>>, ex: Exchange, eventWaitMs: number, own: readonly string[]): void {
+  const replyHeaders = reply.getHeaders();
+  reply.hijack();
+  const head: Array<string | number> = [];
+  for (const name in replyHeaders) {
+    const value = replyHeaders[name];
+    if (value === undefined || name in pipelineHeaders || isAnswerOwn(name, own)) continue;
+    if (Array.isArray(value)) for (const v of value) head.push(name, v);
+    else head.push(name, value);
+  }
+  for (const name in pipelineHeaders) if (!isAnswerOwn(name, own)) head.push(name, pipelineHeaders[name]!);
+  head.push('request-id', ex.id, 'x-lynkr-overhead-ms', overheadMs(ex, eventWaitMs), ...own);
+  reply.raw.writeHead(200, head as unknown as OutgoingHttpHeaders);
+}
+
+/** Whether the answer sets `name` itself (`request-id`, `x-lynkr-overhead-ms`, or one of `own`'s names). */
+function isAnswerOwn(name: string, own: readonly string[]): boolean {
+  if (name === 'request-id' || name === 'x-lynkr-overhead-ms') return true;
+  for (let i = 0; i < own.length; i += 2) if (own[i] === name) return true;
+  return false;
+}
+
+/**
  * Send a whole (non-streamed) answer: `body` as JSON with status 200, the
  * headers already on the reply (the kernel's `x-request-id`) and
  * {@link answerHeaders}. Written to the socket in one `writeHead` and one
@@ -40,14 +74,7 @@ export function answerHeaders(pipelineHeaders: Record<string, string>, ex: Excha
  */
 export function sendAnswer(reply: FastifyReply, body: unknown, pipelineHeaders: Record<string, string>, ex: Exchange, eventWaitMs: number): void {
   const text = JSON.stringify(body);
-  const headers: OutgoingHttpHeaders = {
-    ...(reply.getHeaders() as OutgoingHttpHeaders),
-    ...answerHeaders(pipelineHeaders, ex, eventWaitMs),
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  };
-  reply.hijack();
-  reply.raw.writeHead(200, headers);
+  writeAnswerHead(reply, pipelineHeaders, ex, eventWaitMs, ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(text))]);
   reply.raw.end(text);
 }
 

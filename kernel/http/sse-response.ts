@@ -5,24 +5,24 @@
  * the first byte. The wire format of the frames is the surface's (see
  * {@link SseEncoding}).
  */
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { LynkrError, toLynkrError } from '../errors.js';
 import type { StreamEvent } from '../ir/types.js';
 import type { PipelineResult } from '../plugin/context.js';
 import type { Exchange } from '../pipeline/types.js';
-import { answerHeaders } from './answer.js';
+import { writeAnswerHead } from './answer.js';
 
 /** An SSE comment: every SSE reader skips it, so it is safe anywhere in the stream, before the first event included. */
 const PING_COMMENT = ': ping\n\n';
 
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream',
-  'cache-control': 'no-cache',
-  connection: 'keep-alive',
+const SSE_HEADERS = [
+  'content-type', 'text/event-stream',
+  'cache-control', 'no-cache',
+  'connection', 'keep-alive',
   // nginx and similar proxies buffer responses unless told not to, which would hold back every token.
-  'x-accel-buffering': 'no',
-};
+  'x-accel-buffering', 'no',
+];
 
 const TIMED_OUT = Symbol('timed out');
 
@@ -81,10 +81,7 @@ export async function streamAnswer(reply: FastifyReply, result: PipelineResult, 
     if (gone) return hangUp(reply);
     if (first !== TIMED_OUT && first.done) throw new LynkrError('LYNKR_ERR_UPSTREAM_PROTOCOL', 'the provider answered with an empty stream');
 
-    reply.hijack();
-    // Headers set on the reply (the kernel's x-request-id) would be lost by the hijack: carry them over.
-    const headers = { ...reply.getHeaders(), ...answerHeaders(result.headers, ex, performance.now() - waitStart), ...SSE_HEADERS };
-    reply.raw.writeHead(200, headers as OutgoingHttpHeaders);
+    writeAnswerHead(reply, result.headers, ex, performance.now() - waitStart, SSE_HEADERS);
     const out = new SseOut(reply.raw, pingIntervalMs, encoding.ping);
     if (first === TIMED_OUT) out.write(PING_COMMENT, true);
     await pump(encoding.frames(resume(pending, events)), out, () => gone, ex, encoding);

@@ -236,7 +236,7 @@ export class PipelineRunner {
     return dispatch(0, { request, decision, exchange: ex }).then((result) => ({
       events: this.#respond(stages, result.events, request, used, false, ex),
       decision: used,
-      headers: { ...result.headers, ...decisionHeaders(used) },
+      headers: decisionHeaders(used, result.headers),
     }));
   }
 
@@ -357,15 +357,20 @@ export class PipelineRunner {
 /**
  * The decision, explained in headers: `x-lynkr-provider`, `x-lynkr-model`,
  * and when a router said them, `x-lynkr-tier`, `x-lynkr-score` and
- * `x-lynkr-route-reason` (the reasons joined with "; ", made header-safe).
+ * `x-lynkr-route-reason` (the reasons joined with "; ", made header-safe);
+ * then the provider's `passed` headers, under names the decision does not use.
+ * (Built on an object literal and added to, rather than spread from two
+ * objects: each spread of dashed names walks hidden-class transitions, which
+ * with the caches cold between requests cost more than the rest of this.)
  */
-export function decisionHeaders(d: ResolvedDecision): Record<string, string> {
+export function decisionHeaders(d: ResolvedDecision, passed?: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = { 'x-lynkr-provider': d.provider, 'x-lynkr-model': d.model };
   if (d.tier) out['x-lynkr-tier'] = d.tier;
   if (typeof d.score === 'number' && Number.isFinite(d.score)) out['x-lynkr-score'] = String(Math.round(d.score * 10) / 10);
   if (d.reasons.length) out['x-lynkr-route-reason'] = headerSafe(d.reasons.join('; '));
   if (typeof d.fallback === 'string') out['x-lynkr-fallback'] = headerSafe(d.fallback);
   if (typeof d.attempts === 'number' && d.attempts > 1) out['x-lynkr-attempts'] = String(d.attempts);
+  for (const name in passed) if (!(name in out)) out[name] = passed[name]!;
   return out;
 }
 
