@@ -4,7 +4,7 @@
  *
  * The package is some 580 small ES modules, and Node keeps a record, a
  * compiled wrapper and the source of each: loading them costs a gateway
- * about 22 MB of resident memory, a fifth of what it holds at rest. The
+ * about 28 MB of resident memory, a quarter of what it held at rest. The
  * build (`npm run build`) therefore replaces this file's output with one
  * bundle of the parts imported here (scripts/bundle-typebox.ts), which costs
  * about 6 MB and exports exactly what this file does. Sources and tests run
