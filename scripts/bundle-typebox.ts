@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 let root = path.dirname(fileURLToPath(import.meta.url));
 while (!existsSync(path.join(root, 'package.json'))) root = path.dirname(root);
 /** The module to bundle: the source, so the bundle exports exactly what it declares. */
-export const ENTRY = path.join(root, 'kernel', 'util', 'typebox.ts');
+const ENTRY = path.join(root, 'kernel', 'util', 'typebox.ts');
 /** Where tsc put that module's output. */
 export const BUILT = path.join(root, 'dist', 'kernel', 'util', 'typebox.js');
 
