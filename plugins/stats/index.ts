@@ -13,8 +13,6 @@ const Price = Type.Object(
   { additionalProperties: false },
 );
 
-/** Marks an exchange already counted as a failure in invoke. */
-
 const NO_USAGE = Object.freeze({ input_tokens: 0, output_tokens: 0 });
 
 /** One set of counters per kernel: a team variant of the plugin counts into its kernel's. */
