@@ -18,7 +18,7 @@ import { createAbortableExchange, type ExchangeAbort } from './pipeline/exchange
 import { Providers } from './providers/registry.js';
 import { StoreFactory } from './store/index.js';
 import { defaultErrorBody, normalizeError } from './http/errors.js';
-import { depthError, utf8Text } from './http/json-body.js';
+import { depthError, readBody, utf8Text } from './http/json-body.js';
 import { Wraps } from './wrap/registry.js';
 import { randomToken } from './ir/ids.js';
 import type { WrapRegistry } from './wrap/types.js';
@@ -72,7 +72,6 @@ export interface Kernel {
 
 interface RouteConfig {
   renderError?: ErrorRenderer;
-  auth: boolean;
 }
 
 declare module 'fastify' {
@@ -201,12 +200,26 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
       routes.add(key);
     }
     const surface = spec.surface ?? plugin;
-    const routeConfig: RouteConfig = { renderError: spec.renderError, auth: spec.auth !== false };
+    const routeConfig: RouteConfig = { renderError: spec.renderError };
+    const auth = spec.auth !== false;
+    const bodyLimit = spec.bodyLimit ?? config.server.bodyLimit;
     app.route({
       method: methods,
       url: spec.url,
       bodyLimit: spec.bodyLimit,
       config: routeConfig,
+      // After the kernel's own onRequest hook. The route's settings come from here rather than from
+      // req.routeOptions, which builds a dozen-field object on every read.
+      onRequest: (req, _reply, done) => {
+        (req as unknown as { [BODY_LIMIT]: number })[BODY_LIMIT] = bodyLimit;
+        if (!auth || !keys.enabled) return done();
+        const found = inboundKey(req.headers, keys);
+        if (found.status === 'missing') return done(new LynkrError('LYNKR_ERR_AUTH_MISSING_KEY', 'this Lynkr requires a key: send it as x-lynkr-key, x-api-key or Authorization: Bearer'));
+        if (found.status === 'invalid') return done(new LynkrError('LYNKR_ERR_AUTH_INVALID_KEY', 'the key sent is not a Lynkr key of this server'));
+        req.lynkrTeam = found.team;
+        req.lynkrKeyId = found.keyId;
+        done();
+      },
       handler: (req, reply) => spec.handler(req, reply, exchangeFor(req, reply, surface)),
     });
   };
@@ -269,17 +282,19 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
   log.debug({ plugins: records.length, ms: Math.round(performance.now() - started) }, 'plugins set up');
 
   // ---- HTTP shell -------------------------------------------------------------------------------
-  // fastify's own JSON parser (prototype-poisoning checks included), keeping the text it parsed; the bytes must
-  // be UTF-8 and the value nested at most MAX_JSON_DEPTH levels (kernel/http/json-body.ts).
+  // The body's bytes by readBody (taken whole when they came with the head), then fastify's own JSON parser
+  // (prototype-poisoning checks included), keeping the text it parsed; the bytes must be UTF-8 and the value
+  // nested at most MAX_JSON_DEPTH levels (kernel/http/json-body.ts).
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, bytes, done) => {
-    const text = utf8Text(bytes as Buffer);
-    if (typeof text !== 'string') {
-      done(text, undefined);
-      return;
-    }
-    (req as unknown as { [RAW]?: string })[RAW] = text;
-    parseJson(req, text, (error: Error | null, body?: unknown) => (error ? done(error, undefined) : done(depthError(body), body)));
+  app.addContentTypeParser('application/json', (req, payload, done) => {
+    const limit = (req as unknown as { [BODY_LIMIT]?: number })[BODY_LIMIT] ?? config.server.bodyLimit;
+    readBody(payload, req.headers['content-length'], limit, (error, bytes) => {
+      if (error) return done(error, undefined);
+      const text = utf8Text(bytes!);
+      if (typeof text !== 'string') return done(text, undefined);
+      (req as unknown as { [RAW]?: string })[RAW] = text;
+      parseJson(req, text, (error: Error | null, body?: unknown) => (error ? done(error, undefined) : done(depthError(body), body)));
+    });
   });
   app.addHook('onRequest', (req, reply, done) => {
     (req as unknown as { [START]: number })[START] = performance.now();
@@ -287,20 +302,6 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
     if (shuttingDown) {
       done(new LynkrError('LYNKR_ERR_SHUTTING_DOWN', 'Lynkr is shutting down'));
       return;
-    }
-    const cfg = req.routeOptions.config as Partial<RouteConfig> | undefined;
-    if (cfg?.auth && keys.enabled) {
-      const found = inboundKey(req.headers, keys);
-      if (found.status === 'missing') {
-        done(new LynkrError('LYNKR_ERR_AUTH_MISSING_KEY', 'this Lynkr requires a key: send it as x-lynkr-key, x-api-key or Authorization: Bearer'));
-        return;
-      }
-      if (found.status === 'invalid') {
-        done(new LynkrError('LYNKR_ERR_AUTH_INVALID_KEY', 'the key sent is not a Lynkr key of this server'));
-        return;
-      }
-      req.lynkrTeam = found.team;
-      req.lynkrKeyId = found.keyId;
     }
     done();
   });
@@ -322,8 +323,9 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
     return reply.code(404).send(defaultErrorBody(err, req.id));
   });
 
-  app.get('/health', { config: { auth: false } }, () => ({ status: 'ok' }));
-  app.get('/health/ready', { config: { auth: false } }, (_req, reply) => {
+  // The kernel's own routes take no key: the route-level hook of addRoute is what asks for one.
+  app.get('/health', () => ({ status: 'ok' }));
+  app.get('/health/ready', (_req, reply) => {
     const body = { status: ready && !shuttingDown ? 'ready' : shuttingDown ? 'stopping' : 'starting', plugins: records.map((r) => r.name) };
     return reply.code(ready && !shuttingDown ? 200 : 503).send(body);
   });
@@ -417,6 +419,8 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
 const START = Symbol('lynkr.start');
 /** The JSON body's text, kept beside the parsed body for byte-for-byte passthrough. */
 const RAW = Symbol('lynkr.raw-body');
+/** The route's body limit, for the JSON parser. */
+const BODY_LIMIT = Symbol('lynkr.body-limit');
 
 async function closePlugins(lifecycles: Array<{ name: string; life: PluginLifecycle }>, log: Logger): Promise<void> {
   for (const { name, life } of [...lifecycles].reverse()) {

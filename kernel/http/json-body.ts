@@ -11,6 +11,7 @@
  *   thousand levels down: a 500 where a 400 belongs.
  */
 import { isUtf8 } from 'node:buffer';
+import type { Readable } from 'node:stream';
 import { LynkrError } from '../errors.js';
 
 /** The deepest nesting of objects and arrays a request body may have; real requests stay under 20. */
@@ -44,3 +45,65 @@ function deeper(value: object, left: number): boolean {
   }
   return false;
 }
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A request body's bytes, for the JSON parser; `done` is called once, with
+ * the bytes or the error to answer (413 over `limit`, 400 for a body that
+ * ends short of its content-length or breaks off).
+ *
+ * fastify hands the body stream over from inside node's `request` event,
+ * before node has parsed the bytes that followed the head in the same read.
+ * One tick later a body that came with its head (most requests under
+ * 64 KB) lies whole in the stream's buffer and is taken in one `read()`:
+ * no flowing mode, no `data` and `end` events, no copy. A body still on its
+ * way (a large one, or chunked) is read as it arrives, counted against the
+ * limit chunk by chunk.
+ */
+export function readBody(payload: Readable, contentLength: string | undefined, limit: number, done: (error: LynkrError | null, bytes?: Buffer) => void): void {
+  const expected = contentLength === undefined ? Number.NaN : Number(contentLength);
+  if (expected > limit) {
+    done(tooLarge());
+    return;
+  }
+  process.nextTick(() => {
+    if (payload.readableFlowing === null && payload.readableLength === expected) {
+      const bytes = expected === 0 ? EMPTY : (payload.read() as Buffer);
+      // Let the stream run to its end, as node expects of a request it will reuse the connection after.
+      payload.resume();
+      done(null, bytes);
+      return;
+    }
+    readAsItArrives(payload, expected, limit, done);
+  });
+}
+
+function readAsItArrives(payload: Readable, expected: number, limit: number, done: (error: LynkrError | null, bytes?: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const finish = (error: LynkrError | null): void => {
+    payload.off('data', onData).off('end', onEnd).off('error', onError);
+    if (error) {
+      // The rest is drained and dropped: the answer is the error.
+      payload.resume();
+      done(error);
+      return;
+    }
+    if (!Number.isNaN(expected) && received !== expected) {
+      done(new LynkrError('LYNKR_ERR_REQUEST_INVALID', `invalid request body: ${received} bytes where content-length said ${expected}`));
+      return;
+    }
+    done(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
+  };
+  const onData = (chunk: Buffer): void => {
+    received += chunk.length;
+    if (received > limit) finish(tooLarge());
+    else chunks.push(chunk);
+  };
+  const onEnd = (): void => finish(null);
+  const onError = (error: Error): void => finish(new LynkrError('LYNKR_ERR_REQUEST_INVALID', `invalid request body: ${error.message}`, { cause: error }));
+  payload.on('data', onData).on('end', onEnd).on('error', onError);
+}
+
+const tooLarge = (): LynkrError => new LynkrError('LYNKR_ERR_REQUEST_TOO_LARGE', 'request body is too large (server.bodyLimit)');

@@ -104,15 +104,52 @@ export interface WholeMessageSource {
  * @public
  */
 export function messageStream(msg: MessagesResponse): AsyncGenerator<StreamEvent> {
-  const events = eventsOf(msg);
-  let taken = false;
-  return Object.assign(events, {
-    [TAKE_WHOLE]: () => {
-      if (taken) return undefined;
-      taken = true;
-      return msg;
-    },
-  });
+  return new WholeMessageStream(msg);
+}
+
+/**
+ * The generator of events is made only if someone reads them: most whole
+ * messages are taken whole, and an async generator with a property added to
+ * it costs more than this object.
+ */
+class WholeMessageStream implements AsyncGenerator<StreamEvent>, WholeMessageSource {
+  readonly #msg: MessagesResponse;
+  #taken = false;
+  #events: AsyncGenerator<StreamEvent> | undefined;
+
+  constructor(msg: MessagesResponse) {
+    this.#msg = msg;
+  }
+
+  [TAKE_WHOLE](): MessagesResponse | undefined {
+    if (this.#taken) return undefined;
+    this.#taken = true;
+    return this.#msg;
+  }
+
+  next(): Promise<IteratorResult<StreamEvent>> {
+    return this.#generator().next();
+  }
+
+  return(value?: unknown): Promise<IteratorResult<StreamEvent>> {
+    return this.#generator().return(value);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<StreamEvent>> {
+    return this.#generator().throw(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return(undefined);
+  }
+
+  #generator(): AsyncGenerator<StreamEvent> {
+    return (this.#events ??= eventsOf(this.#msg));
+  }
 }
 
 async function* eventsOf(msg: MessagesResponse): AsyncGenerator<StreamEvent> {
