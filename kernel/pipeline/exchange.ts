@@ -89,6 +89,7 @@ export interface ExchangeInit {
 
 class KernelExchange implements Exchange {
   #state: Map<unknown, unknown> | undefined;
+  #log: Logger | (() => Logger);
   readonly timings = { upstreamMs: 0 };
   decision: ResolvedDecision | undefined = undefined;
 
@@ -97,16 +98,24 @@ class KernelExchange implements Exchange {
     readonly surface: string,
     readonly headers: Readonly<IncomingHttpHeaders>,
     readonly team: string | undefined,
-    readonly log: Logger,
+    log: Logger | (() => Logger),
     readonly startedAt: number,
     readonly abortSource: AbortSource & { signal: AbortSignal },
     readonly body: ClientBody | undefined,
     readonly keyId: string | undefined,
-  ) {}
+  ) {
+    this.#log = log;
+  }
 
   /** Made on first use: most requests never touch it. */
   get state(): Map<unknown, unknown> {
     return (this.#state ??= new Map());
+  }
+
+  /** The kernel's exchanges make their logger (a pino child with the request id) on first use: most requests never log. */
+  get log(): Logger {
+    const log = this.#log;
+    return typeof log === 'function' ? (this.#log = log()) : log;
   }
 
   get signal(): AbortSignal {
@@ -136,8 +145,8 @@ export function createExchange(init: ExchangeInit): Exchange {
   return new KernelExchange(init.id, init.surface, init.headers ?? {}, init.team, init.log, init.startedAt ?? performance.now(), source, init.body, init.keyId);
 }
 
-/** The kernel's own exchanges: aborted through `abort`, by the HTTP shell. */
-export function createAbortableExchange(init: Omit<ExchangeInit, 'signal'>): { exchange: Exchange; abort: ExchangeAbort } {
+/** The kernel's own exchanges: aborted through `abort`, by the HTTP shell; the logger made when first used. */
+export function createAbortableExchange(init: Omit<ExchangeInit, 'signal' | 'log'> & { log: () => Logger }): { exchange: Exchange; abort: ExchangeAbort } {
   const abort = new ExchangeAbort();
   return {
     exchange: new KernelExchange(init.id, init.surface, init.headers ?? {}, init.team, init.log, init.startedAt ?? performance.now(), abort, init.body, init.keyId),
