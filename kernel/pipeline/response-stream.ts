@@ -27,7 +27,8 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
   readonly #source: AsyncIterator<StreamEvent>;
   readonly #transform: Transform | undefined;
   readonly #onEnd: OnEnd;
-  readonly #usage = new MessageAccumulator({ content: false });
+  /** Made at the first event: an answer taken whole never needs one. */
+  #usage: MessageAccumulator | undefined;
   #pending: StreamEvent[] = [];
   #at = 0;
   #ended = false;
@@ -48,7 +49,7 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
    * responseSent observers run). Undefined otherwise, or once reading began.
    */
   [TAKE_WHOLE](): MessagesResponse | undefined {
-    if (this.#transform || this.#ended || this.#at > 0 || this.#usage.started) return undefined;
+    if (this.#transform || this.#ended || this.#at > 0 || this.#usage?.started) return undefined;
     const whole = takeWhole(this.#source as unknown as AsyncIterable<StreamEvent>);
     if (!whole) return undefined;
     this.#ended = true;
@@ -104,7 +105,7 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
   }
 
   #emit(event: StreamEvent): IteratorResult<StreamEvent> {
-    this.#usage.push(event);
+    (this.#usage ??= new MessageAccumulator({ content: false })).push(event);
     return { value: event, done: false };
   }
 
@@ -121,7 +122,7 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
     this.#pending = [];
     let answer: MessagesResponse | undefined;
     try {
-      answer = this.#usage.message();
+      answer = this.#usage?.message();
     } catch {
       // The stream never started: nothing to report but the error.
     }

@@ -57,15 +57,13 @@ export function hookError(error: unknown, plugin: string, stage: StageName): Lyn
 export class ObserverTracker {
   readonly #pending = new Set<Promise<unknown>>();
   #queue: Array<() => Promise<unknown> | undefined> = [];
-  #flushed: Promise<void> | undefined;
-  #release: (() => void) | undefined;
+  /** Made only when drain() waits for a flush: the request path never pays for it. */
+  #flushed: { promise: Promise<void>; resolve: () => void } | undefined;
 
   /** Run `job` on the next turn; it may return a promise to wait for. */
   defer(job: () => Promise<unknown> | undefined): void {
     this.#queue.push(job);
-    if (this.#queue.length > 1) return;
-    this.#flushed = new Promise((resolve) => (this.#release = resolve));
-    setImmediate(() => this.#flush());
+    if (this.#queue.length === 1) setImmediate(() => this.#flush());
   }
 
   #flush(): void {
@@ -78,12 +76,21 @@ export class ObserverTracker {
         void p.finally(() => this.#pending.delete(p));
       }
     }
-    this.#release?.();
+    const flushed = this.#flushed;
+    this.#flushed = undefined;
+    flushed?.resolve();
   }
 
   async drain(): Promise<void> {
     while (this.#queue.length || this.#pending.size) {
-      if (this.#queue.length) await this.#flushed;
+      if (this.#queue.length) {
+        if (!this.#flushed) {
+          let resolve!: () => void;
+          const promise = new Promise<void>((r) => (resolve = r));
+          this.#flushed = { promise, resolve };
+        }
+        await this.#flushed.promise;
+      }
       await Promise.allSettled([...this.#pending]);
     }
   }
@@ -318,34 +325,37 @@ export class PipelineRunner {
   ): ResponseStream {
     const transform = transformFor(stages.postResponse, ex, (error, plugin) => hookError(error, plugin, 'postResponse'));
     return new ResponseStream(source, transform, (answer, error) => {
-      if (!stages.responseSent.length) return;
-      const summary: ExchangeSummary = {
-        request,
-        decision,
-        stopped,
-        usage: answer?.usage ?? ZERO_USAGE,
-        stopReason: answer?.stop_reason ?? null,
-        error,
-        durationMs: performance.now() - ex.startedAt,
-      };
-      this.#observe(stages.responseSent, summary, ex);
+      const handlers = stages.responseSent;
+      if (!handlers.length) return;
+      const durationMs = performance.now() - ex.startedAt;
+      // The summary is made in the deferred job too: nothing of it is on the way to the client's answer.
+      this.observers.defer(() => {
+        const summary: ExchangeSummary = {
+          request,
+          decision,
+          stopped,
+          usage: answer?.usage ?? ZERO_USAGE,
+          stopReason: answer?.stop_reason ?? null,
+          error,
+          durationMs,
+        };
+        return this.#observe(handlers, summary, ex);
+      });
     });
   }
 
-  #observe(handlers: CompiledStages['responseSent'], summary: ExchangeSummary, ex: Exchange): void {
-    if (!handlers.length) return;
-    this.observers.defer(() => {
-      let pending: Array<Promise<unknown>> | undefined;
-      for (const r of handlers) {
-        try {
-          const out = r.handler(summary, ex);
-          if (isPromise(out)) (pending ??= []).push(out.catch((error: unknown) => this.#observerFailed(r.plugin, error, ex)));
-        } catch (error) {
-          this.#observerFailed(r.plugin, error, ex);
-        }
+  /** Run the observers of one exchange; a promise when some of them are still at work. */
+  #observe(handlers: CompiledStages['responseSent'], summary: ExchangeSummary, ex: Exchange): Promise<unknown> | undefined {
+    let pending: Array<Promise<unknown>> | undefined;
+    for (const r of handlers) {
+      try {
+        const out = r.handler(summary, ex);
+        if (isPromise(out)) (pending ??= []).push(out.catch((error: unknown) => this.#observerFailed(r.plugin, error, ex)));
+      } catch (error) {
+        this.#observerFailed(r.plugin, error, ex);
       }
-      return pending && Promise.all(pending);
-    });
+    }
+    return pending && Promise.all(pending);
   }
 
   #observerFailed(plugin: string, error: unknown, ex: Exchange): void {
