@@ -35,8 +35,11 @@ async function drain(body: AsyncIterable<Uint8Array>): Promise<string> {
 describe('UpstreamClient', () => {
   it('sends the request and reuses one keep-alive connection', async () => {
     const ports = new Set<number>();
+    const agents: string[][] = [];
     fake = await startFake((req, res) => {
       ports.add(res.socket?.remotePort ?? 0);
+      const raw = res.req.rawHeaders;
+      agents.push(raw.filter((_, i) => i % 2 === 1 && raw[i - 1]!.toLowerCase() === 'user-agent'));
       sendJson(res, 200, { got: req.json }, { 'x-request-id': 'up_1', 'x-ratelimit-remaining-requests': '9', 'set-cookie': 'a=b' });
     });
     fresh();
@@ -51,6 +54,10 @@ describe('UpstreamClient', () => {
     expect(fake.requests.map((r) => [r.method, r.path])).toEqual([['POST', '/v1/x?q=1'], ['POST', '/v1/x?q=1']]);
     expect(fake.requests[0]!.headers['user-agent']).toMatch(/^lynkr\//);
     expect(ports.size).toBe(1);
+    // A provider's own user-agent replaces Lynkr's: one header, not two.
+    const own = await client.fetch({ url: `${fake.url}/v1/x`, headers: { 'content-type': 'application/json', 'user-agent': 'vendor-sdk/1.0' }, body: '{"n":3}' });
+    await own.json();
+    expect(agents).toEqual([[expect.stringMatching(/^lynkr\//)], [expect.stringMatching(/^lynkr\//)], ['vendor-sdk/1.0']]);
   });
 
   it('keeps the connection after a released stream whose end comes later', async () => {

@@ -78,6 +78,22 @@ export interface UpstreamResponse {
 }
 
 const USER_AGENT = `lynkr/${LYNKR_VERSION}`;
+
+/**
+ * The request's headers as undici's flat list (name, value, ...), with
+ * Lynkr's user-agent unless the request sets its own: no object of dashed
+ * names built per request (see writeAnswerHead in kernel/http/answer.ts).
+ */
+function headerList(headers: Readonly<Record<string, string>> | undefined): string[] {
+  const list: string[] = [];
+  let agent = false;
+  for (const name in headers) {
+    list.push(name, headers[name]!);
+    if (name.length === 10 && name.toLowerCase() === 'user-agent') agent = true;
+  }
+  if (!agent) list.push('user-agent', USER_AGENT);
+  return list;
+}
 /** What is still read of a released body before the connection is given up. */
 const MAX_DRAIN = 64 * 1024;
 
@@ -111,7 +127,7 @@ export class UpstreamClient {
         {
           path: url.pathname + url.search,
           method: req.method ?? 'POST',
-          headers: req.headers ? { 'user-agent': USER_AGENT, ...req.headers } : { 'user-agent': USER_AGENT },
+          headers: headerList(req.headers),
           body: req.body,
           // The Call's own timers rule: undici's would fire on a slow consumer and cannot say which limit it was.
           headersTimeout: 0,

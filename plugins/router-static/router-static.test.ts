@@ -62,6 +62,17 @@ describe('router-static', () => {
     expect((await ask(kernel)).decision.provider).toBe('local');
   });
 
+  it('keeps what an earlier handler added without choosing a provider, and appends its reason', async () => {
+    const early = definePlugin({
+      name: 'early',
+      version: '1.0.0',
+      kernel: '^1',
+      setup: (ctx) => void ctx.hooks.on('route', (d) => ({ ...d, tier: 'COMPLEX', score: 7, reasons: [...d.reasons, 'early: scored'] })),
+    });
+    kernel = await testKernel({ plugins: [testSurface(), providers(), early(), ['router-static', { target: 'cloud:y' }]] });
+    expect((await ask(kernel)).decision).toEqual({ provider: 'cloud', model: 'y', tier: 'COMPLEX', score: 7, reasons: ['early: scored', 'static: cloud:y'] });
+  });
+
   it('refuses to start when the target names an unregistered provider', async () => {
     kernel = await testKernel({ plugins: [providers(), ['router-static', { target: 'clod:model' }]], server: { port: 0 } });
     await expect(kernel.start()).rejects.toMatchObject({
