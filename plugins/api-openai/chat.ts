@@ -50,7 +50,7 @@ export function chatHandler(settings: RouteSettings) {
         return await streamAnswer(reply, result, ex, { pingIntervalMs: settings.pingIntervalMs, encoding: chatEncoding({ ...meta, includeUsage }, custom) });
       }
       const message = await collect(result, waited);
-      const completion = lowerCustomCalls(toChatResponse(message, { ...meta, model: message.model || meta.model }), custom);
+      const completion = lowerCustomCalls(toChatResponse(message, { id: meta.id, created: meta.created, model: message.model || meta.model }), custom);
       return sendAnswer(reply, completion, result.headers, ex, waited.ms);
     } catch (caught) {
       return failed(caught, reply, ex, waited);
