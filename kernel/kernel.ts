@@ -292,9 +292,9 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', (req, payload, done) => {
     const limit = (req as unknown as { [BODY_LIMIT]?: number })[BODY_LIMIT] ?? config.server.bodyLimit;
-    readBody(payload, req.headers['content-length'], limit, (error, bytes) => {
-      if (error) return done(error, undefined);
-      const text = utf8Text(bytes!);
+    readBody(payload, req.headers['content-length'], limit, (bytes) => {
+      if (!Buffer.isBuffer(bytes)) return done(bytes, undefined);
+      const text = utf8Text(bytes);
       if (typeof text !== 'string') return done(text, undefined);
       (req as unknown as { [RAW]?: string })[RAW] = text;
       parseJson(req, text, (error: Error | null, body?: unknown) => (error ? done(error, undefined) : done(depthError(body), body)));

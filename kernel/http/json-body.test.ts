@@ -50,7 +50,7 @@ describe('JSON bodies', () => {
   describe('read from the request', () => {
     const read = (payload: Readable, contentLength: string | undefined, limit = 1024) =>
       new Promise<{ error: LynkrError | null; text?: string }>((resolve) => {
-        readBody(payload, contentLength, limit, (error, bytes) => resolve({ error, text: bytes?.toString('utf8') }));
+        readBody(payload, contentLength, limit, (bytes) => resolve(Buffer.isBuffer(bytes) ? { error: null, text: bytes.toString('utf8') } : { error: bytes }));
       });
     /** A stream holding `parts` as node's HTTP parser leaves a body that came with its head: buffered, not flowing. */
     const buffered = (...parts: string[]) => {

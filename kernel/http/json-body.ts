@@ -50,8 +50,8 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * A request body's bytes, for the JSON parser; `done` is called once, with
- * the bytes or the error to answer (413 over `limit`, 400 for a body that
- * ends short of its content-length or breaks off).
+ * the bytes or, as utf8Text does, the error to answer (413 over `limit`, 400
+ * for a body that ends short of its content-length or breaks off).
  *
  * fastify hands the body stream over from inside node's `request` event,
  * before node has parsed the bytes that followed the head in the same read.
@@ -61,7 +61,7 @@ const EMPTY = Buffer.alloc(0);
  * way (a large one, or chunked) is read as it arrives, counted against the
  * limit chunk by chunk.
  */
-export function readBody(payload: Readable, contentLength: string | undefined, limit: number, done: (error: LynkrError | null, bytes?: Buffer) => void): void {
+export function readBody(payload: Readable, contentLength: string | undefined, limit: number, done: (bytes: Buffer | LynkrError) => void): void {
   const expected = contentLength === undefined ? Number.NaN : Number(contentLength);
   if (expected > limit) {
     done(tooLarge());
@@ -72,14 +72,14 @@ export function readBody(payload: Readable, contentLength: string | undefined, l
       const bytes = expected === 0 ? EMPTY : (payload.read() as Buffer);
       // Let the stream run to its end, as node expects of a request it will reuse the connection after.
       payload.resume();
-      done(null, bytes);
+      done(bytes);
       return;
     }
     readAsItArrives(payload, expected, limit, done);
   });
 }
 
-function readAsItArrives(payload: Readable, expected: number, limit: number, done: (error: LynkrError | null, bytes?: Buffer) => void): void {
+function readAsItArrives(payload: Readable, expected: number, limit: number, done: (bytes: Buffer | LynkrError) => void): void {
   const chunks: Buffer[] = [];
   let received = 0;
   const finish = (error: LynkrError | null): void => {
@@ -94,7 +94,7 @@ function readAsItArrives(payload: Readable, expected: number, limit: number, don
       done(new LynkrError('LYNKR_ERR_REQUEST_INVALID', `invalid request body: ${received} bytes where content-length said ${expected}`));
       return;
     }
-    done(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
+    done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
   };
   const onData = (chunk: Buffer): void => {
     received += chunk.length;
