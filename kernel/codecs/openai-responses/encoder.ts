@@ -95,8 +95,12 @@ export class ResponsesStreamEncoder {
   #model: string;
   #status: ResponsesStatus = 'in_progress';
   #final: ResponsesResponse | undefined;
-  /** Building a whole `Response` (see {@link ResponsesStreamEncoder.encodeWhole}): no stream events are made. */
-  #whole = false;
+  /**
+   * The answer when building a whole `Response` (see {@link ResponsesStreamEncoder.encodeWhole}): no
+   * stream events are made (the calls of `#emit` check, so that not even an event's draft is built),
+   * and its stop reason and usage are read from it rather than accumulated.
+   */
+  #whole: MessagesResponse | undefined;
 
   constructor(opts: ToResponsesOptions) {
     this.#opts = opts;
@@ -117,7 +121,7 @@ export class ResponsesStreamEncoder {
    * stream's events. Use instead of `start` and `push`, on a fresh encoder.
    */
   encodeWhole(message: MessagesResponse): ResponsesResponse {
-    this.#whole = true;
+    this.#whole = message;
     for (const ev of messageToEvents(message)) this.push(ev);
     return this.response;
   }
@@ -125,7 +129,7 @@ export class ResponsesStreamEncoder {
   /** The Responses events one IR event causes. */
   push(ev: StreamEvent): ResponsesStreamEvent[] {
     if (this.#final) return [];
-    this.#summary.push(ev);
+    if (!this.#whole) this.#summary.push(ev);
     switch (ev.type) {
       case 'message_start':
         if (ev.message.model) this.#model = ev.message.model;
@@ -158,7 +162,7 @@ export class ResponsesStreamEncoder {
     }
     this.#open.clear();
     this.#status = 'failed';
-    this.#final = { ...this.#envelope(), error, usage: this.#usage() };
+    this.#final = this.#envelope(null, this.#usage(), error);
     this.#emit({ type: 'response.failed', response: this.#final });
     return this.#drain();
   }
@@ -210,9 +214,9 @@ export class ResponsesStreamEncoder {
     const open: Open = { kind, outputIndex: this.#output.length, item, text: '', signature, redacted, summaryOpen: false };
     this.#open.set(index, open);
     this.#output.push(item);
-    this.#emit({ type: 'response.output_item.added', output_index: open.outputIndex, item: { ...item } as ResponsesOutputItem });
+    if (!this.#whole) this.#emit({ type: 'response.output_item.added', output_index: open.outputIndex, item: { ...item } as ResponsesOutputItem });
     if (kind === 'text') {
-      this.#emit({ type: 'response.content_part.added', item_id: item.id, output_index: open.outputIndex, content_index: 0, part: textPart('') });
+      if (!this.#whole) this.#emit({ type: 'response.content_part.added', item_id: item.id, output_index: open.outputIndex, content_index: 0, part: textPart('') });
       if (block.text) this.#delta(index, { type: 'text_delta', text: block.text as string });
     }
   }
@@ -225,16 +229,16 @@ export class ResponsesStreamEncoder {
       case 'text_delta':
         if (open.kind !== 'text') return;
         open.text += delta.text;
-        this.#emit({ type: 'response.output_text.delta', ...at, content_index: 0, delta: delta.text, logprobs: [] });
+        if (!this.#whole) this.#emit({ type: 'response.output_text.delta', ...at, content_index: 0, delta: delta.text, logprobs: [] });
         return;
       case 'thinking_delta':
         if (open.kind !== 'reasoning') return;
         if (!open.summaryOpen) {
           open.summaryOpen = true;
-          this.#emit({ type: 'response.reasoning_summary_part.added', ...at, summary_index: 0, part: { type: 'summary_text', text: '' } });
+          if (!this.#whole) this.#emit({ type: 'response.reasoning_summary_part.added', ...at, summary_index: 0, part: { type: 'summary_text', text: '' } });
         }
         open.text += delta.thinking;
-        this.#emit({ type: 'response.reasoning_summary_text.delta', ...at, summary_index: 0, delta: delta.thinking });
+        if (!this.#whole) this.#emit({ type: 'response.reasoning_summary_text.delta', ...at, summary_index: 0, delta: delta.thinking });
         return;
       case 'signature_delta':
         open.signature += delta.signature;
@@ -242,7 +246,7 @@ export class ResponsesStreamEncoder {
       case 'input_json_delta':
         open.text += delta.partial_json;
         // A custom tool's text is a string inside that JSON: it is sent whole once the block is complete.
-        if (open.kind === 'function') this.#emit({ type: 'response.function_call_arguments.delta', ...at, delta: delta.partial_json });
+        if (open.kind === 'function' && !this.#whole) this.#emit({ type: 'response.function_call_arguments.delta', ...at, delta: delta.partial_json });
         return;
       default:
         return;
@@ -258,16 +262,16 @@ export class ResponsesStreamEncoder {
     switch (item.type) {
       case 'message': {
         const part = textPart(open.text);
-        this.#emit({ type: 'response.output_text.done', ...at, content_index: 0, text: open.text, logprobs: [] });
-        this.#emit({ type: 'response.content_part.done', ...at, content_index: 0, part });
+        if (!this.#whole) this.#emit({ type: 'response.output_text.done', ...at, content_index: 0, text: open.text, logprobs: [] });
+        if (!this.#whole) this.#emit({ type: 'response.content_part.done', ...at, content_index: 0, part });
         item.content = [textPart(open.text)];
         item.status = 'completed';
         break;
       }
       case 'reasoning': {
         if (open.summaryOpen) {
-          this.#emit({ type: 'response.reasoning_summary_text.done', ...at, summary_index: 0, text: open.text });
-          this.#emit({ type: 'response.reasoning_summary_part.done', ...at, summary_index: 0, part: { type: 'summary_text', text: open.text } });
+          if (!this.#whole) this.#emit({ type: 'response.reasoning_summary_text.done', ...at, summary_index: 0, text: open.text });
+          if (!this.#whole) this.#emit({ type: 'response.reasoning_summary_part.done', ...at, summary_index: 0, part: { type: 'summary_text', text: open.text } });
           item.summary = [{ type: 'summary_text', text: open.text }];
         }
         if (open.signature) {
@@ -282,28 +286,29 @@ export class ResponsesStreamEncoder {
       case 'function_call':
         item.arguments = open.text || '{}';
         item.status = 'completed';
-        this.#emit({ type: 'response.function_call_arguments.done', ...at, name: item.name, arguments: item.arguments });
+        if (!this.#whole) this.#emit({ type: 'response.function_call_arguments.done', ...at, name: item.name, arguments: item.arguments });
         break;
       case 'custom_tool_call':
         item.input = customText(parseToolInput(open.text));
         item.status = 'completed';
-        if (item.input) this.#emit({ type: 'response.custom_tool_call_input.delta', ...at, delta: item.input });
-        this.#emit({ type: 'response.custom_tool_call_input.done', ...at, input: item.input });
+        if (item.input && !this.#whole) this.#emit({ type: 'response.custom_tool_call_input.delta', ...at, delta: item.input });
+        if (!this.#whole) this.#emit({ type: 'response.custom_tool_call_input.done', ...at, input: item.input });
         break;
     }
-    this.#emit({ type: 'response.output_item.done', output_index: open.outputIndex, item: this.#visible(item) });
+    if (!this.#whole) this.#emit({ type: 'response.output_item.done', output_index: open.outputIndex, item: this.#visible(item) });
   }
 
   #finish(): void {
-    const { status, incomplete_details } = stopReasonToStatus(this.#summary.message().stop_reason);
+    const answer = this.#whole ?? this.#summary.message();
+    const { status, incomplete_details } = stopReasonToStatus(answer.stop_reason);
     this.#status = status;
-    this.#final = { ...this.#envelope(), incomplete_details, usage: this.#usage() };
+    this.#final = this.#envelope(incomplete_details, usageToResponses(answer.usage));
     this.#emit({ type: status === 'completed' ? 'response.completed' : 'response.incomplete', response: this.#final });
   }
 
   #usage(): ResponsesResponse['usage'] {
     try {
-      return usageToResponses(this.#summary.message().usage);
+      return usageToResponses((this.#whole ?? this.#summary.message()).usage);
     } catch {
       return null; // no message_start yet
     }
@@ -315,15 +320,20 @@ export class ResponsesStreamEncoder {
     return shown as ResponsesReasoningItem & { id: string };
   }
 
-  #envelope(): ResponsesResponse {
+  /** The `Response` object; the final one is made with its usage, and how it ended. */
+  #envelope(
+    incomplete_details: ResponsesResponse['incomplete_details'] = null,
+    usage: ResponsesResponse['usage'] = null,
+    error: ResponsesError | null = null,
+  ): ResponsesResponse {
     const req = this.#opts.request ?? {};
     return {
       id: this.#opts.id,
       object: 'response',
       created_at: this.#opts.createdAt,
       status: this.#status,
-      error: null,
-      incomplete_details: null,
+      error,
+      incomplete_details,
       instructions: typeof req.instructions === 'string' ? req.instructions : null,
       max_output_tokens: req.max_output_tokens ?? null,
       model: this.#model,
@@ -339,15 +349,18 @@ export class ResponsesStreamEncoder {
       tools: req.tools ?? [],
       top_p: req.top_p ?? 1,
       truncation: 'disabled',
-      usage: null,
+      usage,
       user: req.user ?? null,
       metadata: req.metadata ?? {},
     };
   }
 
+  /** Number a draft and queue it. Drafts are fresh literals, numbered in place: no copy per event. */
   #emit(draft: Draft): void {
     if (this.#whole) return;
-    this.#out.push({ ...draft, sequence_number: this.#seq++ } as ResponsesStreamEvent);
+    const event = draft as ResponsesStreamEvent;
+    event.sequence_number = this.#seq++;
+    this.#out.push(event);
   }
 
   #drain(): ResponsesStreamEvent[] {

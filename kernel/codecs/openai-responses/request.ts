@@ -131,7 +131,9 @@ export function fromResponsesRequest(req: ResponsesRequest, opts: FromResponsesR
   if (typeof req.input === 'string') reader.read({ role: 'user', content: req.input }, 'input');
   else req.input?.forEach((item, i) => reader.read(item, `input[${i}]`));
 
-  const request: MessagesRequest = { ...base, messages: reader.messages };
+  // base is this call's own object (with no messages yet): filled in place rather than copied.
+  const request: MessagesRequest = base;
+  request.messages = reader.messages;
   if (reader.system.length > 0) request.system = reader.system;
   const format = req.text?.format;
   if (format && format.type !== 'text') request.response_format = formatToChat(format);

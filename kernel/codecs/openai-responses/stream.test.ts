@@ -224,6 +224,22 @@ describe('toResponsesResponse', () => {
     expect(ids(whole)).toEqual(ids(streamed));
     expect(whole.status).toBe('completed');
   });
+
+  it('encodeWhole builds the Response a stream of the same answer ends with', async () => {
+    const answers = [
+      message([{ type: 'thinking', thinking: 'P.', signature: 'sig' }, { type: 'text', text: 'Hi.' }, { type: 'tool_use', id: 'call_a', name: 'f', input: { a: 1 } }], { stop_reason: 'tool_use' }),
+      message([{ type: 'text', text: 'cut' }], { stop_reason: 'max_tokens', usage: { input_tokens: 3, output_tokens: 64 } }),
+      message([]),
+    ];
+    const ids = (r: { output: Array<{ id: string }> }) => ({ ...r, output: r.output.map((i) => ({ ...i, id: i.id.slice(0, 3) })) });
+    for (const msg of answers) {
+      const encoder = new ResponsesStreamEncoder({ ...opts, includeEncrypted: true });
+      const whole = encoder.encodeWhole(msg);
+      const streamed = last(await encode(msg, { includeEncrypted: true }));
+      expect(ids(whole)).toEqual(ids(streamed));
+      expect(encoder.storedOutput.map((i) => i.type)).toEqual(streamed.output.map((i) => i.type));
+    }
+  });
 });
 
 describe('fromResponsesStream', () => {
