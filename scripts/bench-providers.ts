@@ -7,6 +7,8 @@
  *
  *   direct  the client calls the fake in its own format;
  *   floor   the same call through the bench's floor proxy (bytes piped, no parsing);
+ *   fastify the same pass-through on fastify, the framework Lynkr is built on (a reference:
+ *           what the framework alone adds over the floor);
  *   lynkr   an Anthropic Messages request (what Claude Code sends) through
  *           Lynkr, translated to the wire and back.
  *
@@ -106,16 +108,19 @@ interface WireFigures {
   wire: string;
   direct: { whole: number; stream: number };
   addedFloor: { whole: number; stream: number };
+  addedFastify: { whole: number; stream: number };
   addedLynkr: { whole: number; stream: number };
 }
 
 async function measure(wire: string): Promise<WireFigures> {
   const fake = await start(tsx(), ['test/fakes/serve.ts', '--wire', wire]);
   const floor = await start(process.execPath, [path.join(here, 'bench', 'floor-proxy.js'), '--upstream', fake]);
+  const fastify = await start(process.execPath, [path.join(here, 'bench', 'fastify-floor.js'), '--upstream', fake]);
   const lynkr = await start(process.execPath, [path.join(here, 'bench', 'provider-lynkr.js'), '--wire', wire, '--upstream', fake]);
   const targets = [
     { name: 'direct', origin: fake, call: DIRECT[wire]! },
     { name: 'floor', origin: floor, call: DIRECT[wire]! },
+    { name: 'fastify', origin: fastify, call: DIRECT[wire]! },
     { name: 'lynkr', origin: lynkr, call: throughLynkr },
   ];
   const pools = targets.map((t) => new Pool(t.origin, { connections: 1 }));
@@ -132,11 +137,12 @@ async function measure(wire: string): Promise<WireFigures> {
   }
   for (const pool of pools) await pool.close();
   for (const child of children.splice(0)) child.kill('SIGTERM');
-  const [d, f, l] = samples.map((s) => ({ whole: median(s.whole), stream: median(s.stream) }));
+  const [d, f, fy, l] = samples.map((s) => ({ whole: median(s.whole), stream: median(s.stream) }));
   return {
     wire,
     direct: d!,
     addedFloor: { whole: f!.whole - d!.whole, stream: f!.stream - d!.stream },
+    addedFastify: { whole: fy!.whole - d!.whole, stream: fy!.stream - d!.stream },
     addedLynkr: { whole: l!.whole - d!.whole, stream: l!.stream - d!.stream },
   };
 }
@@ -151,15 +157,18 @@ async function main(): Promise<void> {
   const ms = (x: number) => `${x.toFixed(3)} ms`;
   console.log(`Lynkr per upstream wire (node ${process.version}, ${ROUNDS} rounds × ${PER_ROUND} sequential requests per target and kind)`);
   console.log('');
-  console.log('wire        direct whole  direct stream   floor adds (whole / stream)   Lynkr adds (whole / stream)   Lynkr ÷ floor (whole / stream)');
+  const ratio = (x: { whole: number; stream: number }, floor: { whole: number; stream: number }) =>
+    `${(x.whole / floor.whole).toFixed(2).padStart(6)} / ${(x.stream / floor.stream).toFixed(2)}`;
+  console.log('wire        direct whole  direct stream   floor adds (whole / stream)   Lynkr adds (whole / stream)   Lynkr ÷ floor (whole / stream)   fastify pass-through ÷ floor');
   for (const f of figures) {
     console.log(
-      `  ${f.wire.padEnd(10)} ${ms(f.direct.whole).padStart(10)} ${ms(f.direct.stream).padStart(12)}   ${ms(f.addedFloor.whole).padStart(10)} / ${ms(f.addedFloor.stream).padEnd(12)}   ${ms(f.addedLynkr.whole).padStart(10)} / ${ms(f.addedLynkr.stream).padEnd(12)}   ${(f.addedLynkr.whole / f.addedFloor.whole).toFixed(2).padStart(6)} / ${(f.addedLynkr.stream / f.addedFloor.stream).toFixed(2)}`,
+      `  ${f.wire.padEnd(10)} ${ms(f.direct.whole).padStart(10)} ${ms(f.direct.stream).padStart(12)}   ${ms(f.addedFloor.whole).padStart(10)} / ${ms(f.addedFloor.stream).padEnd(12)}   ${ms(f.addedLynkr.whole).padStart(10)} / ${ms(f.addedLynkr.stream).padEnd(12)}   ${ratio(f.addedLynkr, f.addedFloor)}                  ${ratio(f.addedFastify, f.addedFloor)}`,
     );
   }
   const a = figures[0]!;
   console.log('');
   console.log(`Anthropic passthrough: Lynkr adds ${(a.addedLynkr.whole / a.addedFloor.whole).toFixed(2)}× / ${(a.addedLynkr.stream / a.addedFloor.stream).toFixed(2)}× what the floor adds (target ≤ 1.10)`);
+  console.log(`  a pass-through on fastify alone adds ${(a.addedFastify.whole / a.addedFloor.whole).toFixed(2)}× / ${(a.addedFastify.stream / a.addedFloor.stream).toFixed(2)}×; Lynkr adds ${(a.addedLynkr.whole / a.addedFastify.whole).toFixed(2)}× / ${(a.addedLynkr.stream / a.addedFastify.stream).toFixed(2)}× what it adds`);
 }
 
 try {

@@ -4,17 +4,20 @@
  *
  *   direct   the client calls the fake OpenAI upstream itself;
  *   floor    through a minimal pass-through proxy (node:http + an undici pool, no parsing);
+ *   fastify  the same pass-through on fastify, the framework Lynkr is built on: what the
+ *            framework alone adds, for reference (the targets are against the floor);
  *   lynkr    the default configuration (every built-in plugin of `npm start`):
  *            Anthropic Messages in, the OpenAI provider out, streaming and not;
  *            and the two OpenAI surfaces in (Chat Completions, Responses);
  *   portkey  @portkey-ai/gateway, a peer, proxying Chat Completions to the same upstream.
  *
  * Sequential requests on keep-alive connections in interleaved rounds give the
- * latency figures; autocannon at 50 connections gives throughput. Then 1,000
+ * latency figures (a ratio to the floor's is printed both from the medians of
+ * the whole run and as the median of the rounds' own ratios); autocannon at 50 connections gives throughput. Then 1,000
  * concurrent slow streams through Lynkr (each open about 3 s), with Lynkr's
  * RSS sampled. Each server runs in its own process.
  *
- *   npm run bench [-- --rounds 10 --per-round 200 --duration 10 --load-rounds 5 --streams 1000]
+ *   npm run bench [-- --rounds 20 --per-round 100 --duration 10 --load-rounds 5 --streams 1000]
  *   npm run bench -- --soak 10m     steady load for 10 minutes; Lynkr's RSS growth
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,8 +33,8 @@ import { Pool } from 'undici';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '10' },
-    'per-round': { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '20' },
+    'per-round': { type: 'string', default: '100' },
     duration: { type: 'string', default: '10' },
     /** The load phase's rounds: each target runs duration ÷ rounds seconds per round, in turn. */
     'load-rounds': { type: 'string', default: '5' },
@@ -148,6 +151,7 @@ async function main(): Promise<void> {
   }
   const upstream = await start('upstream.js');
   const floor = await start('floor-proxy.js', ['--upstream', upstream]);
+  const fastify = await start('fastify-floor.js', ['--upstream', upstream]);
   const lynkr = await start('lynkr-server.js', ['--upstream', upstream]);
   const portkey = values['no-portkey'] ? undefined : await startPortkey();
   const portkeyHeaders = { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream}/v1`, authorization: 'Bearer sk-bench' };
@@ -155,6 +159,7 @@ async function main(): Promise<void> {
   const targets: Target[] = [
     { name: 'direct', origin: upstream, path: '/v1/chat/completions', body: openaiBody(false), stream: false },
     { name: 'floor', origin: floor, path: '/v1/chat/completions', body: openaiBody(false), stream: false },
+    { name: 'fastify', origin: fastify, path: '/v1/chat/completions', body: openaiBody(false), stream: false },
     { name: 'lynkr', origin: lynkr, path: '/v1/messages', body: anthropicBody(false), stream: false },
     { name: 'lynkr chat', origin: lynkr, path: '/v1/chat/completions', body: openaiBody(false), stream: false },
     { name: 'lynkr responses', origin: lynkr, path: '/v1/responses', body: responsesBody(false), stream: false },
@@ -172,16 +177,21 @@ async function main(): Promise<void> {
   ];
   const pools = new Map(targets.map((t) => [t.name, new Pool(t.origin, { connections: 1 })]));
   const samples = new Map(targets.map((t) => [t.name, { ttfb: [] as number[], total: [] as number[] }]));
+  /** Each round's median total per target: the rounds' own ratios. */
+  const roundMedians = new Map(targets.map((t) => [t.name, [] as number[]]));
 
   for (const t of targets) for (let i = 0; i < 200; i++) await call(pools.get(t.name)!, t); // warm-up: JIT, pools, connections
   for (let round = 0; round < ROUNDS; round++) {
     for (const t of targets) {
       const s = samples.get(t.name)!;
+      const totals: number[] = [];
       for (let i = 0; i < PER_ROUND; i++) {
         const r = await call(pools.get(t.name)!, t);
         s.ttfb.push(r.ttfb);
         s.total.push(r.total);
+        totals.push(r.total);
       }
+      roundMedians.get(t.name)!.push(pct(totals, 50));
     }
   }
 
@@ -223,13 +233,23 @@ async function main(): Promise<void> {
   const added = (name: string) => seq[name]!.total.p50 - d.total.p50;
   const addedStream = (name: string) => seq[name]!.ttfb.p50 - seq['direct stream']!.ttfb.p50;
   const surfaces = ['lynkr', 'lynkr chat', 'lynkr responses'];
+  /** A target's added median ÷ the floor's, round by round (each against the same round's direct call), the median. */
+  const roundRatio = (name: string) => {
+    const direct = roundMedians.get('direct')!;
+    const floorRounds = roundMedians.get('floor')!;
+    return pct(
+      roundMedians.get(name)!.map((x, i) => (x - direct[i]!) / (floorRounds[i]! - direct[i]!)),
+      50,
+    );
+  };
   const figures = {
     sequential: seq,
-    addedMedianMs: Object.fromEntries(['floor', ...surfaces].map((n) => [n, added(n)])),
+    addedMedianMs: Object.fromEntries(['floor', 'fastify', ...surfaces].map((n) => [n, added(n)])),
+    roundRatio: Object.fromEntries(['fastify', ...surfaces].map((n) => [n, roundRatio(n)])),
     addedTtfbMs: Object.fromEntries(['floor', ...surfaces].map((n) => [n, addedStream(`${n} stream`)])),
     p99Ms: Object.fromEntries(surfaces.map((n) => [n, seq[n]!.total.p99])),
     throughput: load,
-    throughputRatio: Object.fromEntries(surfaces.map((n) => [n, loadRatio(n)])),
+    throughputRatio: Object.fromEntries(['fastify', ...surfaces].map((n) => [n, loadRatio(n)])),
     ...(portkey && { portkeyAddedMedianMs: added('portkey') }),
     slowStreams: streams,
   };
@@ -247,12 +267,18 @@ async function main(): Promise<void> {
   const floorTtfb = figures.addedTtfbMs.floor!;
   console.log(`floor proxy: added median ${ms(floorAdded)}, added time to first byte ${ms(floorTtfb)}, ${load.floor!.toFixed(0)} req/s at ${values.connections} connections`);
   console.log('');
-  console.log('surface                    added median  ÷ floor (≤ 1.25)   p99 (≤ 2 ms)   added TTFB − floor (≤ 1 ms)   req/s   ÷ floor (≥ 0.7)');
+  const fa = figures.addedMedianMs.fastify!;
+  console.log(
+    `fastify pass-through (reference): added median ${ms(fa)}, ÷ floor ${(fa / floorAdded).toFixed(2)} (rounds' median ${roundRatio('fastify').toFixed(2)}), ` +
+      `${load.fastify!.toFixed(0)} req/s, ÷ floor ${loadRatio('fastify').toFixed(2)}`,
+  );
+  console.log('');
+  console.log('surface                    added median  ÷ floor (≤ 1.25)  rounds\' median   p99 (≤ 2 ms)   added TTFB − floor (≤ 1 ms)   req/s   ÷ floor (≥ 0.7)');
   for (const n of surfaces) {
     const a = figures.addedMedianMs[n]!;
     const t = figures.addedTtfbMs[n]! - floorTtfb;
     console.log(
-      `  ${n.padEnd(24)} ${ms(a).padStart(10)}   ${(a / floorAdded).toFixed(2).padStart(8)}        ${ms(figures.p99Ms[n]!).padStart(10)}   ${ms(t).padStart(12)}                ${load[n]!.toFixed(0).padStart(6)}   ${loadRatio(n).toFixed(2).padStart(6)}`,
+      `  ${n.padEnd(24)} ${ms(a).padStart(10)}   ${(a / floorAdded).toFixed(2).padStart(8)}        ${roundRatio(n).toFixed(2).padStart(8)}       ${ms(figures.p99Ms[n]!).padStart(10)}   ${ms(t).padStart(12)}                ${load[n]!.toFixed(0).padStart(6)}   ${loadRatio(n).toFixed(2).padStart(6)}`,
     );
   }
   if (portkey) {
