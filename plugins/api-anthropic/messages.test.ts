@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { connect, Socket } from 'node:net';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import {
   checkGrammar,
   definePlugin,
@@ -105,6 +106,9 @@ const body = (extra: Partial<MessagesRequest> = {}): MessagesRequest => ({
   messages: [{ role: 'user', content: 'hi' }],
   ...extra,
 });
+
+/** A piece of a chunked body as it goes on the wire. */
+const chunkOf = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
 
 const post = (k: Kernel, payload: unknown, url = '/v1/messages', headers: Record<string, string> = {}) =>
   k.inject({ method: 'POST', url, payload: payload as object, headers });
@@ -297,6 +301,39 @@ describe('POST /v1/messages streaming', () => {
     const events = parsed(res.body);
     expect(events).toEqual(textEvents());
     expect(checkGrammar(events)).toEqual([]);
+  });
+
+  it('sends each event as it comes, and the events that come together in one write', async () => {
+    const [first, ...rest] = textEvents('one two');
+    const k = await boot(() => [first!, { wait: 100 }, ...rest]);
+    const { port } = await k.start();
+    const socket = connect(port, '127.0.0.1');
+    // node's response corks its socket until the next tick, so frames encoded in one turn leave in one system call,
+    // as long as nothing between the provider's events and the write waits for a later turn. Every write to a
+    // socket in this process is seen; the server's to this client are counted below.
+    const proto = Socket.prototype as unknown as Record<'_write' | '_writev', () => void>;
+    const spies = [jest.spyOn(proto, '_write'), jest.spyOn(proto, '_writev')];
+    try {
+      const chunks: string[] = [];
+      const ended = new Promise<void>((resolve) =>
+        socket.on('data', (chunk: Buffer) => {
+          chunks.push(String(chunk));
+          if (String(chunk).endsWith('0\r\n\r\n')) resolve();
+        }),
+      );
+      const payload = JSON.stringify(body({ stream: true }));
+      socket.write(`POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${payload.length}\r\n\r\n${payload}`);
+      await ended;
+      const served = spies.flatMap((spy) => spy.mock.contexts as Socket[]).filter((s) => s.remotePort === socket.localPort);
+      socket.destroy();
+      // The first event with the head, before the provider's pause; the five after it and the body's end together.
+      expect(chunks[0]).toMatch(/^HTTP\/1\.1 200 /);
+      expect(chunks[0]!.endsWith(`\r\n\r\n${chunkOf(encodeEvent(first!))}`)).toBe(true);
+      expect(chunks.slice(1).join('')).toBe(`${rest.map((e) => chunkOf(encodeEvent(e))).join('')}0\r\n\r\n`);
+      expect(served).toHaveLength(2);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 
   it('stops reading the answer, which aborts the upstream, when the client goes away', async () => {
