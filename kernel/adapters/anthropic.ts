@@ -59,16 +59,20 @@ export function anthropicMessagesAdapter(settings: AnthropicAdapterSettings, cli
   const urlFor = typeof settings.url === 'function' ? settings.url : () => settings.url as URL;
   const listed = listedModels(id, settings.model, settings.models);
 
-  /** The client's `anthropic-version` and `anthropic-beta` decide what the request means; nothing else of theirs goes upstream. */
+  /**
+   * The client's `anthropic-version` and `anthropic-beta` decide what the request means; nothing else of
+   * theirs goes upstream. Copied name by name onto a fresh object rather than spread together (see
+   * decisionHeaders in kernel/pipeline/runner.ts): this runs on every request.
+   */
   const headersFor = (client: Readonly<IncomingHttpHeaders>, stream: boolean): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const name in settings.headers) out[name] = settings.headers[name]!;
+    out['content-type'] = 'application/json';
+    out.accept = stream ? 'text/event-stream' : 'application/json';
+    if (settings.versionHeader !== false) out['anthropic-version'] = single(client['anthropic-version']) ?? settings.anthropicVersion;
     const beta = joinBeta(configuredBeta, client['anthropic-beta']);
-    return {
-      ...settings.headers,
-      'content-type': 'application/json',
-      accept: stream ? 'text/event-stream' : 'application/json',
-      ...(settings.versionHeader !== false && { 'anthropic-version': single(client['anthropic-version']) ?? settings.anthropicVersion }),
-      ...(beta && { 'anthropic-beta': beta }),
-    };
+    if (beta) out['anthropic-beta'] = beta;
+    return out;
   };
 
   /**

@@ -35,6 +35,7 @@ export const DEFAULT_UPSTREAM_TIMEOUTS: Readonly<UpstreamTimeouts> = Object.free
 
 /** @public */
 export interface UpstreamRequest {
+  /** A URL object is read at its first request and remembered (an adapter keeps one per endpoint): do not change it after. */
   url: string | URL;
   /** Default `POST`. */
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -94,6 +95,19 @@ function headerList(headers: Readonly<Record<string, string>> | undefined): stri
   if (!agent) list.push('user-agent', USER_AGENT);
   return list;
 }
+/** Origin and path of the URL objects adapters keep for their endpoints: read once, not through URL's getters per request. */
+const targets = new WeakMap<URL, { origin: string; path: string }>();
+
+function targetOf(url: string | URL): { origin: string; path: string } {
+  if (typeof url === 'string') return targetOf(new URL(url));
+  let target = targets.get(url);
+  if (!target) {
+    target = { origin: url.origin, path: url.pathname + url.search };
+    targets.set(url, target);
+  }
+  return target;
+}
+
 /** What is still read of a released body before the connection is given up. */
 const MAX_DRAIN = 64 * 1024;
 
@@ -114,18 +128,18 @@ export class UpstreamClient {
    * or _PROTOCOL, or with the exchange's abort error.
    */
   fetch(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const url = typeof req.url === 'string' ? new URL(req.url) : req.url;
+    const { origin, path } = targetOf(req.url);
     const timeouts = req.timeouts ? { ...DEFAULT_UPSTREAM_TIMEOUTS, ...req.timeouts } : DEFAULT_UPSTREAM_TIMEOUTS;
-    const label = req.label ?? url.origin;
+    const label = req.label ?? origin;
     if (this.#closed) return Promise.reject(new LynkrError('LYNKR_ERR_SHUTTING_DOWN', `upstream "${label}": the provider is closed`));
     const abort = req.abort ?? (req.signal && fromSignal(req.signal));
     if (abort?.aborted) return Promise.reject(abortError(abort.reason));
     return new Promise<UpstreamResponse>((resolve, reject) => {
-      const call = new Call(label, url.origin, timeouts, req.headers, resolve, reject);
+      const call = new Call(label, origin, timeouts, req.headers, resolve, reject);
       call.listen(abort);
-      this.#pool(url.origin, timeouts.connectMs).dispatch(
+      this.#pool(origin, timeouts.connectMs).dispatch(
         {
-          path: url.pathname + url.search,
+          path,
           method: req.method ?? 'POST',
           headers: headerList(req.headers),
           body: req.body,
