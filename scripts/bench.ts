@@ -13,9 +13,10 @@
  *
  * Sequential requests on keep-alive connections in interleaved rounds give the
  * latency figures (a ratio to the floor's is printed both from the medians of
- * the whole run and as the median of the rounds' own ratios); autocannon at 50 connections gives throughput. Then 1,000
- * concurrent slow streams through Lynkr (each open about 3 s), with Lynkr's
- * RSS sampled. Each server runs in its own process.
+ * the whole run and as the median of the rounds' own ratios); autocannon at 50
+ * connections gives throughput. Then 1,000 concurrent slow streams through
+ * Lynkr (each open about 3 s), with Lynkr's RSS sampled. Each server runs in
+ * its own process.
  *
  *   npm run bench [-- --rounds 20 --per-round 100 --duration 10 --load-rounds 5 --streams 1000]
  *   npm run bench -- --soak 10m     steady load for 10 minutes; Lynkr's RSS growth
