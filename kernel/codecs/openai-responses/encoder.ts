@@ -262,16 +262,20 @@ export class ResponsesStreamEncoder {
     switch (item.type) {
       case 'message': {
         const part = textPart(open.text);
-        if (!this.#whole) this.#emit({ type: 'response.output_text.done', ...at, content_index: 0, text: open.text, logprobs: [] });
-        if (!this.#whole) this.#emit({ type: 'response.content_part.done', ...at, content_index: 0, part });
+        if (!this.#whole) {
+          this.#emit({ type: 'response.output_text.done', ...at, content_index: 0, text: open.text, logprobs: [] });
+          this.#emit({ type: 'response.content_part.done', ...at, content_index: 0, part });
+        }
         item.content = [textPart(open.text)];
         item.status = 'completed';
         break;
       }
       case 'reasoning': {
         if (open.summaryOpen) {
-          if (!this.#whole) this.#emit({ type: 'response.reasoning_summary_text.done', ...at, summary_index: 0, text: open.text });
-          if (!this.#whole) this.#emit({ type: 'response.reasoning_summary_part.done', ...at, summary_index: 0, part: { type: 'summary_text', text: open.text } });
+          if (!this.#whole) {
+            this.#emit({ type: 'response.reasoning_summary_text.done', ...at, summary_index: 0, text: open.text });
+            this.#emit({ type: 'response.reasoning_summary_part.done', ...at, summary_index: 0, part: { type: 'summary_text', text: open.text } });
+          }
           item.summary = [{ type: 'summary_text', text: open.text }];
         }
         if (open.signature) {
@@ -291,18 +295,19 @@ export class ResponsesStreamEncoder {
       case 'custom_tool_call':
         item.input = customText(parseToolInput(open.text));
         item.status = 'completed';
-        if (item.input && !this.#whole) this.#emit({ type: 'response.custom_tool_call_input.delta', ...at, delta: item.input });
-        if (!this.#whole) this.#emit({ type: 'response.custom_tool_call_input.done', ...at, input: item.input });
+        if (!this.#whole) {
+          if (item.input) this.#emit({ type: 'response.custom_tool_call_input.delta', ...at, delta: item.input });
+          this.#emit({ type: 'response.custom_tool_call_input.done', ...at, input: item.input });
+        }
         break;
     }
     if (!this.#whole) this.#emit({ type: 'response.output_item.done', output_index: open.outputIndex, item: this.#visible(item) });
   }
 
   #finish(): void {
-    const answer = this.#whole ?? this.#summary.message();
-    const { status, incomplete_details } = stopReasonToStatus(answer.stop_reason);
+    const { status, incomplete_details } = stopReasonToStatus((this.#whole ?? this.#summary.message()).stop_reason);
     this.#status = status;
-    this.#final = this.#envelope(incomplete_details, usageToResponses(answer.usage));
+    this.#final = this.#envelope(incomplete_details, this.#usage());
     this.#emit({ type: status === 'completed' ? 'response.completed' : 'response.incomplete', response: this.#final });
   }
 
@@ -310,7 +315,7 @@ export class ResponsesStreamEncoder {
     try {
       return usageToResponses((this.#whole ?? this.#summary.message()).usage);
     } catch {
-      return null; // no message_start yet
+      return null; // no message_start yet, or an upstream's message without usage
     }
   }
 

@@ -240,6 +240,13 @@ describe('toResponsesResponse', () => {
       expect(encoder.storedOutput.map((i) => i.type)).toEqual(streamed.output.map((i) => i.type));
     }
   });
+
+  it('encodeWhole takes an upstream message without usage (usage null, not a failure)', () => {
+    const { usage: _none, ...bare } = message([{ type: 'text', text: 'Hi.' }]);
+    const whole = new ResponsesStreamEncoder(opts).encodeWhole(bare as MessagesResponse);
+    expect(whole.status).toBe('completed');
+    expect(whole.usage).toBeNull();
+  });
 });
 
 describe('fromResponsesStream', () => {
