@@ -95,16 +95,22 @@ function headerList(headers: Readonly<Record<string, string>> | undefined): stri
   if (!agent) list.push('user-agent', USER_AGENT);
   return list;
 }
-/** Origin and path of the URL objects adapters keep for their endpoints: read once, not through URL's getters per request. */
-const targets = new WeakMap<URL, { origin: string; path: string }>();
 
-function targetOf(url: string | URL): { origin: string; path: string } {
-  if (typeof url === 'string') return targetOf(new URL(url));
+interface Target {
+  origin: string;
+  path: string;
+}
+
+/** Origin and path of the URL objects adapters keep for their endpoints: read once, not through URL's getters per request. */
+const targets = new WeakMap<URL, Target>();
+
+const partsOf = (url: URL): Target => ({ origin: url.origin, path: url.pathname + url.search });
+
+function targetOf(url: string | URL): Target {
+  // A URL given as text is parsed per request (an endpoint naming the model): nothing to remember.
+  if (typeof url === 'string') return partsOf(new URL(url));
   let target = targets.get(url);
-  if (!target) {
-    target = { origin: url.origin, path: url.pathname + url.search };
-    targets.set(url, target);
-  }
+  if (!target) targets.set(url, (target = partsOf(url)));
   return target;
 }
 
