@@ -13,12 +13,12 @@ import type { PluginLifecycle } from './plugin/define.js';
 import { Services } from './plugin/services.js';
 import { HookBus } from './pipeline/hook-bus.js';
 import { ObserverTracker, PipelineRunner } from './pipeline/runner.js';
-import { STAGES, type Exchange, type StageName } from './pipeline/types.js';
+import { STAGES, type ClientBody, type Exchange, type StageName } from './pipeline/types.js';
 import { createAbortableExchange, type ExchangeAbort } from './pipeline/exchange.js';
 import { Providers } from './providers/registry.js';
 import { StoreFactory } from './store/index.js';
 import { defaultErrorBody, normalizeError } from './http/errors.js';
-import { depthError, readBody, utf8Text } from './http/json-body.js';
+import { parseJsonBody, readBody, utf8Text } from './http/json-body.js';
 import { Wraps } from './wrap/registry.js';
 import { randomToken } from './ir/ids.js';
 import type { WrapRegistry } from './wrap/types.js';
@@ -229,7 +229,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
   };
 
   const exchangeFor = (req: FastifyRequest, reply: FastifyReply, surface: string): Exchange => {
-    const raw = (req as unknown as { [RAW]?: string })[RAW];
+    const body = (req as unknown as { [RAW]?: ClientBody })[RAW];
     const { exchange, abort } = createAbortableExchange({
       id: req.id,
       surface,
@@ -238,7 +238,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
       keyId: req.lynkrKeyId,
       log: () => httpLog.child({ reqId: req.id }),
       startedAt: (req as unknown as { [START]: number })[START],
-      ...(raw !== undefined && { body: { text: raw, json: req.body } }),
+      body,
     });
     inFlight.add(abort);
     // 'close' comes once per response: `on` spares the wrapper `once` would make.
@@ -286,18 +286,19 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
   log.debug({ plugins: records.length, ms: Math.round(performance.now() - started) }, 'plugins set up');
 
   // ---- HTTP shell -------------------------------------------------------------------------------
-  // The body's bytes by readBody (taken whole when they came with the head), then fastify's own JSON parser
-  // (prototype-poisoning checks included), keeping the text it parsed; the bytes must be UTF-8 and the value
-  // nested at most MAX_JSON_DEPTH levels (kernel/http/json-body.ts).
-  const parseJson = app.getDefaultJsonParser('error', 'error');
+  // The body's bytes by readBody (taken whole when they came with the head), checked as UTF-8 and parsed,
+  // keeping the text; the value nested at most MAX_JSON_DEPTH levels and free of prototype-poisoning keys
+  // (kernel/http/json-body.ts).
   app.addContentTypeParser('application/json', (req, payload, done) => {
     const limit = (req as unknown as { [BODY_LIMIT]?: number })[BODY_LIMIT] ?? config.server.bodyLimit;
     readBody(payload, req.headers['content-length'], limit, (bytes) => {
       if (!Buffer.isBuffer(bytes)) return done(bytes, undefined);
       const text = utf8Text(bytes);
       if (typeof text !== 'string') return done(text, undefined);
-      (req as unknown as { [RAW]?: string })[RAW] = text;
-      parseJson(req, text, (error: Error | null, body?: unknown) => (error ? done(error, undefined) : done(depthError(body), body)));
+      parseJsonBody(text, (error, json) => {
+        if (!error) (req as unknown as { [RAW]?: ClientBody })[RAW] = { text, bytes, json };
+        done(error, json);
+      });
     });
   });
   app.addHook('onRequest', (req, reply, done) => {
@@ -421,7 +422,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
 }
 
 const START = Symbol('lynkr.start');
-/** The JSON body's text, kept beside the parsed body for byte-for-byte passthrough. */
+/** The JSON body's text and bytes, kept beside the parsed body for byte-for-byte passthrough (the exchange's `body`). */
 const RAW = Symbol('lynkr.raw-body');
 /** The route's body limit, for the JSON parser. */
 const BODY_LIMIT = Symbol('lynkr.body-limit');

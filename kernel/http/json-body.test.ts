@@ -6,7 +6,7 @@ import type { Kernel } from '../kernel.js';
 import { definePlugin } from '../plugin/define.js';
 import type { LynkrError } from '../errors.js';
 import { testKernel, testSurface } from '../../test/helpers/kernel.js';
-import { depthError, MAX_JSON_DEPTH, readBody, utf8Text } from './json-body.js';
+import { bodyError, MAX_JSON_DEPTH, parseJsonBody, readBody, utf8Text } from './json-body.js';
 
 const nested = (depth: number): unknown => {
   let value: unknown = 1;
@@ -23,11 +23,42 @@ describe('JSON bodies', () => {
   });
 
   it(`may nest ${MAX_JSON_DEPTH} levels of objects and arrays, not one more`, () => {
-    expect(depthError(nested(MAX_JSON_DEPTH))).toBeNull();
-    expect(depthError(nested(MAX_JSON_DEPTH + 1))).toMatchObject({ code: 'LYNKR_ERR_REQUEST_INVALID', message: expect.stringContaining(`${MAX_JSON_DEPTH} levels`) });
-    expect(depthError(nested(100_000))).not.toBeNull();
-    expect(depthError({ wide: Array.from({ length: 10_000 }, () => ({ a: [1, 'x', null] })) })).toBeNull();
-    expect(depthError('text')).toBeNull();
+    expect(bodyError(nested(MAX_JSON_DEPTH))).toBeNull();
+    expect(bodyError(nested(MAX_JSON_DEPTH + 1))).toMatchObject({ code: 'LYNKR_ERR_REQUEST_INVALID', message: expect.stringContaining(`${MAX_JSON_DEPTH} levels`) });
+    expect(bodyError(nested(100_000))).not.toBeNull();
+    expect(bodyError({ wide: Array.from({ length: 10_000 }, () => ({ a: [1, 'x', null] })) })).toBeNull();
+    expect(bodyError('text')).toBeNull();
+  });
+
+  /** parseJsonBody's outcome, as its callback gives it. */
+  const parsed = (text: string) => {
+    let out: { error: LynkrError | null; value?: unknown } | undefined;
+    parseJsonBody(text, (error, value) => (out = { error, value }));
+    return out!;
+  };
+
+  it('must be JSON, and not empty; a value of any type is handed on', () => {
+    expect(parsed('{"a":[1,"é"]}')).toEqual({ error: null, value: { a: [1, 'é'] } });
+    expect(parsed('"text"')).toEqual({ error: null, value: 'text' });
+    expect(parsed('').error).toMatchObject({ code: 'LYNKR_ERR_REQUEST_INVALID', status: 400, message: expect.stringContaining('empty') });
+    // The message does not quote the body: it would reach the logs.
+    const broken = parsed('{"key":"sk-secret", oops}').error;
+    expect(broken).toMatchObject({ code: 'LYNKR_ERR_REQUEST_INVALID', status: 400, message: 'invalid request body: it is not valid JSON' });
+  });
+
+  it('may not hold a prototype-poisoning key at any depth, written plainly or escaped', () => {
+    for (const text of [
+      '{"__proto__":{"admin":true}}',
+      '{"messages":[{"content":[{"__proto__":{"x":1}}]}]}',
+      '{"\\u005f_proto__":{}}',
+      '{"a":{"constructor":{"prototype":{"admin":true}}}}',
+    ]) {
+      expect(parsed(text).error).toMatchObject({ code: 'LYNKR_ERR_REQUEST_INVALID', status: 400, message: expect.stringContaining('__proto__') });
+    }
+    // The words themselves are fine: in text, as values, and a constructor without a prototype.
+    for (const text of ['{"text":"__proto__ and constructor.prototype"}', '{"constructor":{"name":"x"}}', '{"constructor":"prototype"}', '{"a":["__proto__"]}']) {
+      expect(parsed(text).error).toBeNull();
+    }
   });
 
   describe('at the HTTP shell', () => {
@@ -44,6 +75,12 @@ describe('JSON bodies', () => {
       // JSON.stringify could not write this body: the very overflow the limit prevents.
       const deep = await post(`{"model":"m","extra":${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
       expect([deep.statusCode, deep.json()]).toEqual([400, expect.objectContaining({ error: expect.objectContaining({ code: 'LYNKR_ERR_REQUEST_INVALID' }) })]);
+      const poisoned = await post('{"model":"m","metadata":{"__proto__":{"admin":true}}}');
+      expect([poisoned.statusCode, poisoned.json()]).toEqual([400, expect.objectContaining({ error: expect.objectContaining({ code: 'LYNKR_ERR_REQUEST_INVALID' }) })]);
+      for (const payload of ['', '{"model":']) {
+        const res = await post(payload);
+        expect([res.statusCode, res.json()]).toEqual([400, expect.objectContaining({ error: expect.objectContaining({ code: 'LYNKR_ERR_REQUEST_INVALID' }) })]);
+      }
     });
   });
 

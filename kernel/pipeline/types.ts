@@ -86,6 +86,8 @@ export interface AbortSource {
 /** @public */
 export interface ClientBody {
   readonly text: string;
+  /** The same body as it came, byte for byte: what a passthrough sends on, with no encoding of `text` again. */
+  readonly bytes: Buffer;
   readonly json: unknown;
 }
 
