@@ -15,13 +15,12 @@
  * Sequential requests on keep-alive connections, interleaved rounds.
  *   npm run bench:body [-- --rounds 20 --per-round 40]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import { repoRoot, Servers } from './bench/servers.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,20 +31,8 @@ const { values } = parseArgs({
 const ROUNDS = Number(values.rounds);
 const PER_ROUND = Number(values['per-round']);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const children: ChildProcess[] = [];
-
-function repoRoot(): string {
-  let dir = here;
-  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return dir;
-}
-
-async function start(command: string, args: string[]): Promise<string> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot() });
-  children.push(child);
-  const [data] = (await once(child.stdout!, 'data')) as [Buffer];
-  return `http://127.0.0.1:${String(data).trim()}`;
-}
+const servers = new Servers();
+const start = (command: string, args: string[]) => servers.start(command, args);
 
 const fixture = JSON.parse(readFileSync(path.join(repoRoot(), 'test', 'routing', 'claude-code-session.json'), 'utf8')) as {
   request: Record<string, unknown>;
@@ -79,7 +66,7 @@ async function measure(targets: Target[]): Promise<Map<string, number>> {
     for (const [i, t] of targets.entries()) for (let n = 0; n < PER_ROUND; n++) samples[i]!.push(await time(pools[i]!, t));
   }
   for (const pool of pools) await pool.close();
-  for (const child of children.splice(0)) child.kill('SIGTERM');
+  servers.stop();
   return new Map(targets.map((t, i) => [t.name, median(samples[i]!)]));
 }
 
@@ -122,5 +109,5 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  servers.stop();
 }

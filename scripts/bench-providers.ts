@@ -19,13 +19,11 @@
  *
  *   npm run bench:providers [-- --rounds 5 --per-round 200]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import { repoRoot, Servers } from './bench/servers.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,20 +35,8 @@ const { values } = parseArgs({
 const ROUNDS = Number(values.rounds);
 const PER_ROUND = Number(values['per-round']);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const children: ChildProcess[] = [];
-
-function repoRoot(): string {
-  let dir = here;
-  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return dir;
-}
-
-async function start(command: string, args: string[]): Promise<string> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot() });
-  children.push(child);
-  const [data] = (await once(child.stdout!, 'data')) as [Buffer];
-  return `http://127.0.0.1:${String(data).trim()}`;
-}
+const servers = new Servers();
+const start = (command: string, args: string[]) => servers.start(command, args);
 
 const tsx = () => path.join(repoRoot(), 'node_modules', '.bin', 'tsx');
 const BEDROCK_KEY = 'ABSKZmFrZS1iZWRyb2NrLWFwaS1rZXk=';
@@ -136,7 +122,7 @@ async function measure(wire: string): Promise<WireFigures> {
     }
   }
   for (const pool of pools) await pool.close();
-  for (const child of children.splice(0)) child.kill('SIGTERM');
+  servers.stop();
   const [d, f, fy, l] = samples.map((s) => ({ whole: median(s.whole), stream: median(s.stream) }));
   return {
     wire,
@@ -174,5 +160,5 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  servers.stop();
 }
