@@ -229,7 +229,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
   };
 
   const exchangeFor = (req: FastifyRequest, reply: FastifyReply, surface: string): Exchange => {
-    const body = (req as unknown as { [RAW]?: ClientBody })[RAW];
+    const body = (req as unknown as { [CLIENT_BODY]?: ClientBody })[CLIENT_BODY];
     const { exchange, abort } = createAbortableExchange({
       id: req.id,
       surface,
@@ -286,9 +286,9 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
   log.debug({ plugins: records.length, ms: Math.round(performance.now() - started) }, 'plugins set up');
 
   // ---- HTTP shell -------------------------------------------------------------------------------
-  // The body's bytes by readBody (taken whole when they came with the head), checked as UTF-8 and parsed,
-  // keeping the text; the value nested at most MAX_JSON_DEPTH levels and free of prototype-poisoning keys
-  // (kernel/http/json-body.ts).
+  // The body's bytes by readBody (taken whole when they came with the head), checked as UTF-8 and parsed; the
+  // value nested at most MAX_JSON_DEPTH levels and free of prototype-poisoning keys (kernel/http/json-body.ts).
+  // Text, bytes and value are kept as the exchange's `body`.
   app.addContentTypeParser('application/json', (req, payload, done) => {
     const limit = (req as unknown as { [BODY_LIMIT]?: number })[BODY_LIMIT] ?? config.server.bodyLimit;
     readBody(payload, req.headers['content-length'], limit, (bytes) => {
@@ -296,7 +296,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
       const text = utf8Text(bytes);
       if (typeof text !== 'string') return done(text, undefined);
       parseJsonBody(text, (error, json) => {
-        if (!error) (req as unknown as { [RAW]?: ClientBody })[RAW] = { text, bytes, json };
+        if (!error) (req as unknown as { [CLIENT_BODY]?: ClientBody })[CLIENT_BODY] = { text, bytes, json };
         done(error, json);
       });
     });
@@ -423,7 +423,7 @@ export async function createKernel(config: ResolvedConfig, options: KernelOption
 
 const START = Symbol('lynkr.start');
 /** The JSON body's text and bytes, kept beside the parsed body for byte-for-byte passthrough (the exchange's `body`). */
-const RAW = Symbol('lynkr.raw-body');
+const CLIENT_BODY = Symbol('lynkr.client-body');
 /** The route's body limit, for the JSON parser. */
 const BODY_LIMIT = Symbol('lynkr.body-limit');
 

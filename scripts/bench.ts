@@ -21,9 +21,7 @@
  *   npm run bench [-- --rounds 20 --per-round 100 --duration 10 --load-rounds 5 --streams 1000]
  *   npm run bench -- --soak 10m     steady load for 10 minutes; Lynkr's RSS growth
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
@@ -31,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { repoRoot, Servers } from './bench/servers.js';
 
 const { values } = parseArgs({
   options: {
@@ -53,18 +52,15 @@ const { values } = parseArgs({
 const ROUNDS = Number(values.rounds);
 const PER_ROUND = Number(values['per-round']);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const children: ChildProcess[] = [];
+const servers = new Servers();
 
 async function start(script: string, args: string[] = []): Promise<string> {
   return (await startChild(script, args)).origin;
 }
 
-async function startChild(script: string, args: string[] = []): Promise<{ origin: string; pid: number }> {
+function startChild(script: string, args: string[] = []): Promise<{ origin: string; pid: number }> {
   const flags = script === 'lynkr-server.js' ? values['lynkr-node-flags'].split(' ').filter(Boolean) : [];
-  const child = spawn(process.execPath, [...flags, path.join(here, 'bench', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const [data] = (await once(child.stdout!, 'data')) as [Buffer];
-  return { origin: `http://127.0.0.1:${String(data).trim()}`, pid: child.pid! };
+  return servers.startProcess(process.execPath, [...flags, path.join(here, 'bench', script), ...args]);
 }
 
 /** A port nobody listens on right now. */
@@ -80,8 +76,7 @@ async function freePort(): Promise<number> {
 async function startPortkey(): Promise<string> {
   const port = await freePort();
   const entry = path.join(repoRoot(), 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
-  const child = spawn(process.execPath, [entry, `--port=${port}`, '--headless'], { stdio: 'ignore', env: { ...process.env, NODE_ENV: 'production' } });
-  children.push(child);
+  servers.spawn(process.execPath, [entry, `--port=${port}`, '--headless'], { stdio: 'ignore', env: { ...process.env, NODE_ENV: 'production' } });
   const origin = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     try {
@@ -94,11 +89,6 @@ async function startPortkey(): Promise<string> {
   throw new Error('portkey did not start within 30 s');
 }
 
-function repoRoot(): string {
-  let dir = here;
-  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return dir;
-}
 
 /** A process's resident set size in MB (Linux /proc). */
 function rssMb(pid: number): number {
@@ -226,8 +216,7 @@ async function main(): Promise<void> {
   const loadRatio = (name: string) => pct(loadSamples.get(name)!.map((x, i) => x / floorLoad[i]!), 50);
 
   for (const pool of pools.values()) await pool.close();
-  for (const child of children) child.kill('SIGTERM');
-  children.length = 0;
+  servers.stop();
   const streams = await slowStreams(Number(values.streams), Number(values['stream-gap-ms']));
 
   const d = seq.direct!;
@@ -323,8 +312,7 @@ async function slowStreams(n: number, gapMs: number) {
   clearInterval(sampler);
   rssPeakMb = Math.max(rssPeakMb, rssMb(lynkr.pid));
   await pool.close();
-  for (const child of children) child.kill('SIGTERM');
-  children.length = 0;
+  servers.stop();
   return { streams: n, gapMs, completed, failed, rssBeforeMb, rssPeakMb };
 }
 
@@ -368,7 +356,7 @@ async function soak(ms: number): Promise<void> {
   const result = await run(ms - warmup);
   clearInterval(sampler);
   const after = rssMb(lynkr.pid);
-  for (const child of children) child.kill('SIGTERM');
+  servers.stop();
   const growth = ((after - before) / before) * 100;
   const figures = { durationMs: ms, requests: result.requests.total, errors: result.errors, non2xx: result.non2xx, rssAfterWarmupMb: before, rssEndMb: after, growthPercent: growth, samplesMb: samples };
   if (values.json) {
@@ -382,5 +370,5 @@ async function soak(ms: number): Promise<void> {
 try {
   await main();
 } finally {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  servers.stop();
 }

@@ -12,7 +12,7 @@ import { messageStream } from '../ir/stream.js';
 import type { MessagesResponse, StreamEvent } from '../ir/types.js';
 import type { InvokeCall, MaybePromise } from '../pipeline/types.js';
 import { pickModel, resolveModel, type ModelMap } from '../providers/models.js';
-import { listedModels } from './common.js';
+import { jsonApiHeaders, listedModels } from './common.js';
 import type { Capabilities, ProviderAdapter } from '../providers/types.js';
 import type { UpstreamClient, UpstreamResponse, UpstreamTimeouts } from '../upstream/client.js';
 import { parseUpstreamJson, upstreamBodyError, withoutCredentials } from '../upstream/errors.js';
@@ -59,16 +59,17 @@ export function anthropicMessagesAdapter(settings: AnthropicAdapterSettings, cli
   const urlFor = typeof settings.url === 'function' ? settings.url : () => settings.url as URL;
   const listed = listedModels(id, settings.model, settings.models);
 
+  const jsonHeaders = jsonApiHeaders(settings.headers);
+
   /**
    * The client's `anthropic-version` and `anthropic-beta` decide what the request means; nothing else of
-   * theirs goes upstream. Copied name by name onto a fresh object rather than spread together (see
-   * decisionHeaders in kernel/pipeline/runner.ts): this runs on every request.
+   * theirs goes upstream. Over the configured JSON API headers, copied name by name onto a fresh object
+   * rather than spread (see decisionHeaders in kernel/pipeline/runner.ts): this runs on every request.
    */
   const headersFor = (client: Readonly<IncomingHttpHeaders>, stream: boolean): Record<string, string> => {
+    const base = stream ? jsonHeaders.stream : jsonHeaders.whole;
     const out: Record<string, string> = {};
-    for (const name in settings.headers) out[name] = settings.headers[name]!;
-    out['content-type'] = 'application/json';
-    out.accept = stream ? 'text/event-stream' : 'application/json';
+    for (const name in base) out[name] = base[name]!;
     if (settings.versionHeader !== false) out['anthropic-version'] = single(client['anthropic-version']) ?? settings.anthropicVersion;
     const beta = joinBeta(configuredBeta, client['anthropic-beta']);
     if (beta) out['anthropic-beta'] = beta;

@@ -2,7 +2,7 @@
  * The server processes of a bench: each started from the repository's root,
  * its URL read from the port it prints first on stdout, all stopped together.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -20,10 +20,21 @@ export class Servers {
 
   /** Start `command` and resolve with `http://127.0.0.1:<port>` once it printed its port. */
   async start(command: string, args: string[]): Promise<string> {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot() });
-    this.#children.push(child);
+    return (await this.startProcess(command, args)).origin;
+  }
+
+  /** The same, with the process id (to read its memory). */
+  async startProcess(command: string, args: string[]): Promise<{ origin: string; pid: number }> {
+    const child = this.spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     const [data] = (await once(child.stdout!, 'data')) as [Buffer];
-    return `http://127.0.0.1:${String(data).trim()}`;
+    return { origin: `http://127.0.0.1:${String(data).trim()}`, pid: child.pid! };
+  }
+
+  /** Start a process that says it is ready some other way; it is stopped with the others. */
+  spawn(command: string, args: string[], options: SpawnOptions): ChildProcess {
+    const child = spawn(command, args, { cwd: repoRoot(), ...options });
+    this.#children.push(child);
+    return child;
   }
 
   /** Stop every server started so far that is still running. */
