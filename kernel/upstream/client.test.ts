@@ -231,6 +231,45 @@ describe('UpstreamClient', () => {
     expect(sentAll).toBe(true);
   });
 
+  it('a reader that leaves while a read waits: the read ends, and the upstream request is aborted', async () => {
+    let closed!: Promise<unknown>;
+    fake = await startFake(async (_req, res, ctx) => {
+      closed = once(res, 'close');
+      await streamFrames(res, ['data: 1\n\n', 'data: 2\n\n'], { signal: ctx.signal, chunkDelayMs: 5_000 });
+    });
+    fresh();
+    const res = await client.fetch({ url: fake.url });
+    const it = res.body[Symbol.asyncIterator]();
+    expect(Buffer.from((await it.next()).value!).toString()).toBe('data: 1\n\n');
+    const waiting = it.next();
+    await it.return!();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    await closed;
+  });
+
+  it('gives what has arrived at once, in one buffer, and the bytes of a whole body as they came', async () => {
+    fake = await startFake(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // Three HTTP chunks in one write: one network read, three pieces of body.
+      res.write('data: 1\n\n');
+      res.write('data: 2\n\n');
+      res.end('data: 3\n\n');
+    });
+    fresh();
+    const res = await client.fetch({ url: fake.url });
+    const it = res.body[Symbol.asyncIterator]();
+    let text = Buffer.from((await it.next()).value!).toString();
+    for (let more = res.takeArrived(); more; more = res.takeArrived()) text += more.toString();
+    for (let step = await it.next(); !step.done; step = await it.next()) text += Buffer.from(step.value).toString();
+    expect(text).toBe('data: 1\n\ndata: 2\n\ndata: 3\n\n');
+
+    const bytes = Buffer.from([0xff, 0x00, 0xe9, 0x41]);
+    await fake.close();
+    fake = await startFake((_req, res) => void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes));
+    const whole = await client.fetch({ url: fake.url });
+    expect((await whole.bytes()).equals(bytes)).toBe(true);
+  });
+
   it('hands a body out once', async () => {
     fake = await startFake((req, res) => sendJson(res, 200, { ok: true }));
     fresh();

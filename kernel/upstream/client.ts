@@ -53,7 +53,7 @@ export interface UpstreamRequest {
 
 /**
  * A successful (2xx) upstream response whose body has not been read yet.
- * Read it exactly once: through `body`, `text()` or `json()`.
+ * Read it exactly once: through `body`, `bytes()`, `text()` or `json()`.
  * @public
  */
 export interface UpstreamResponse {
@@ -66,6 +66,17 @@ export interface UpstreamResponse {
    * early aborts the upstream request, unless `release()` was called.
    */
   body: AsyncIterable<Uint8Array>;
+  /**
+   * What of the body has arrived and not been read yet, in one buffer,
+   * without waiting; undefined when nothing has. For a reader of `body` that
+   * passes bytes on: an upstream that flushes each event in its own HTTP
+   * chunk delivers several pieces per network read, and one write costs less
+   * than several.
+   */
+  takeArrived(): Buffer | undefined;
+  /** The whole body as it came. */
+  bytes(): Promise<Buffer>;
+  /** The whole body as UTF-8 (a lossy decode: invalid bytes become U+FFFD). */
   text(): Promise<string>;
   /** The body as JSON; LYNKR_ERR_UPSTREAM_PROTOCOL when it is not. */
   json(): Promise<unknown>;
@@ -189,14 +200,17 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-/** A reader of the whole body (`text()`, an error status's body): resolved once, with everything read up to `limit` bytes. */
+/** A reader of the whole body (`bytes()`, `text()`, an error status's body): resolved once, with everything read up to `limit` bytes. */
 interface Collector {
   limit: number;
-  resolve(text: string): void;
+  resolve(bytes: Buffer): void;
   reject(error: unknown): void;
 }
 
 const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: undefined });
+
+/** A lossy decode: invalid bytes become U+FFFD. */
+const utf8 = (bytes: Buffer): string => bytes.toString('utf8');
 
 /**
  * One upstream request, as undici's dispatch handler: the response, the body
@@ -278,7 +292,7 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
     const reject = this.#reject!;
     this.#resolve = this.#reject = undefined;
     const fail = (text: string): void => reject(upstreamHttpError(this.#label, status, this.#headers, withoutCredentials(text, this.#requestHeaders)));
-    this.#collect({ limit: MAX_ERROR_BODY, resolve: fail, reject: () => fail('') });
+    this.#collect({ limit: MAX_ERROR_BODY, resolve: (bytes) => fail(utf8(bytes)), reject: () => fail('') });
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -308,7 +322,7 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
       if (this.#queued >= collector.limit) {
         this.#collector = undefined;
         this.#stop();
-        collector.resolve(this.#text());
+        collector.resolve(this.#bytes());
       }
       return;
     }
@@ -321,7 +335,7 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
     const collector = this.#collector;
     if (collector) {
       this.#collector = undefined;
-      collector.resolve(this.#text());
+      collector.resolve(this.#bytes());
     }
     const waiter = this.#waiter;
     if (waiter) {
@@ -354,8 +368,20 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
     });
   }
 
+  /** Everything queued, at once: see UpstreamResponse.takeArrived. */
+  #takeArrived(): Buffer | undefined {
+    if (this.#queue.length === 0) return undefined;
+    const bytes = this.#bytes();
+    if (this.#controller?.paused) this.#controller.resume();
+    return bytes;
+  }
+
   /** The reader left the loop. An unfinished answer is aborted, or, once released, read to its end and dropped. */
   return(): Promise<IteratorResult<Uint8Array>> {
+    // A read still waiting (the reader left from another task) ends with the leave.
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.resolve(DONE);
     if (this.#ended || this.#error) {
       this.#finish();
       return Promise.resolve(DONE);
@@ -383,8 +409,10 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
       status: this.#status,
       headers: this.#headers,
       body: this,
-      text: () => this.#whole(),
-      json: () => this.#whole().then((text) => parseUpstreamJson(text, this.#label)),
+      takeArrived: () => this.#takeArrived(),
+      bytes: () => this.#whole(),
+      text: () => this.#whole().then(utf8),
+      json: () => this.#whole().then((bytes) => parseUpstreamJson(utf8(bytes), this.#label)),
       release: () => {
         this.#released = true;
       },
@@ -398,7 +426,7 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
     return undefined;
   }
 
-  #whole(): Promise<string> {
+  #whole(): Promise<Buffer> {
     return new Promise((resolve, reject) => this.#collect({ limit: Infinity, resolve, reject }));
   }
 
@@ -408,20 +436,20 @@ class Call implements Dispatcher.DispatchHandler, AsyncIterator<Uint8Array> {
     if (this.#error) return collector.reject(this.#error);
     if (this.#ended || this.#queued >= collector.limit) {
       if (!this.#ended) this.#stop();
-      return collector.resolve(this.#text());
+      return collector.resolve(this.#bytes());
     }
     this.#collector = collector;
     if (this.#controller?.paused) this.#controller.resume();
     this.#waiting();
   }
 
-  /** What was queued, as UTF-8 (a lossy decode: invalid bytes become U+FFFD). */
-  #text(): string {
+  /** What was queued, in one buffer (the one piece itself when there is only one). */
+  #bytes(): Buffer {
     const queue = this.#queue;
     this.#queue = [];
     this.#queued = 0;
-    if (queue.length === 1) return Buffer.from(queue[0]!.buffer, queue[0]!.byteOffset, queue[0]!.byteLength).toString('utf8');
-    return Buffer.concat(queue).toString('utf8');
+    if (queue.length === 1) return Buffer.from(queue[0]!.buffer, queue[0]!.byteOffset, queue[0]!.byteLength);
+    return Buffer.concat(queue);
   }
 
   readonly #onFirstByteTimeout = (): void => {

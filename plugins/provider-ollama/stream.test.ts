@@ -137,6 +137,8 @@ function response(pieces: ReadonlyArray<string | Uint8Array>): UpstreamResponse 
     status: 200,
     headers: { 'content-type': 'application/x-ndjson' },
     body: iterate(pieces.map((p) => (typeof p === 'string' ? encoder.encode(p) : p))),
+    takeArrived: () => undefined,
+    bytes: () => Promise.reject(new Error('not used')),
     text: () => Promise.reject(new Error('not used')),
     json: () => Promise.reject(new Error('not used')),
     release: jest.fn<() => void>(),
