@@ -17,7 +17,7 @@
  * floor (within 10%): it forwards the client's bytes and parses only the
  * events it passes on.
  *
- *   npm run bench:providers [-- --rounds 5 --per-round 200]
+ *   npm run bench:providers [-- --rounds 5 --per-round 200] [--wire anthropic ...]
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     'per-round': { type: 'string', default: '200' },
     json: { type: 'boolean', default: false },
+    wire: { type: 'string', multiple: true },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -135,7 +136,10 @@ async function measure(wire: string): Promise<WireFigures> {
 
 async function main(): Promise<void> {
   const figures: WireFigures[] = [];
-  for (const wire of ['anthropic', 'openai', 'bedrock', 'ollama']) figures.push(await measure(wire));
+  for (const wire of values.wire ?? ['anthropic', 'openai', 'bedrock', 'ollama']) {
+    if (!DIRECT[wire]) throw new Error(`--wire: one of ${Object.keys(DIRECT).join(', ')}`);
+    figures.push(await measure(wire));
+  }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
     return;
@@ -151,7 +155,8 @@ async function main(): Promise<void> {
       `  ${f.wire.padEnd(10)} ${ms(f.direct.whole).padStart(10)} ${ms(f.direct.stream).padStart(12)}   ${ms(f.addedFloor.whole).padStart(10)} / ${ms(f.addedFloor.stream).padEnd(12)}   ${ms(f.addedLynkr.whole).padStart(10)} / ${ms(f.addedLynkr.stream).padEnd(12)}   ${ratio(f.addedLynkr, f.addedFloor)}                  ${ratio(f.addedFastify, f.addedFloor)}`,
     );
   }
-  const a = figures[0]!;
+  const a = figures.find((f) => f.wire === 'anthropic');
+  if (!a) return;
   console.log('');
   console.log(`Anthropic passthrough: Lynkr adds ${(a.addedLynkr.whole / a.addedFloor.whole).toFixed(2)}× / ${(a.addedLynkr.stream / a.addedFloor.stream).toFixed(2)}× what the floor adds (target ≤ 1.10)`);
   console.log(`  a pass-through on fastify alone adds ${(a.addedFastify.whole / a.addedFloor.whole).toFixed(2)}× / ${(a.addedFastify.stream / a.addedFloor.stream).toFixed(2)}×; Lynkr adds ${(a.addedLynkr.whole / a.addedFastify.whole).toFixed(2)}× / ${(a.addedLynkr.stream / a.addedFastify.stream).toFixed(2)}× what it adds`);
