@@ -1,23 +1,24 @@
 /**
  * An Anthropic Messages API upstream as a provider adapter. The IR is that
  * API, so the request goes out as the client sent it (only `model` and
- * `stream` set) and the stream's events come back as they are. Shared by
+ * `stream` set) and the stream's events come back as they are; to a client
+ * of the same API, when nothing on the response path changes events, the
+ * answer goes back as the upstream's bytes (anthropic-stream.ts). Shared by
  * every provider that speaks the wire: Anthropic itself, Azure, Vertex's
  * Claude endpoints, Z.ai and Moonshot.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { LynkrError } from '../errors.js';
-import { decodeSSE } from '../ir/sse.js';
 import { messageStream } from '../ir/stream.js';
-import type { MessagesResponse, StreamEvent } from '../ir/types.js';
+import type { MessagesResponse } from '../ir/types.js';
 import type { InvokeCall, MaybePromise } from '../pipeline/types.js';
 import { pickModel, resolveModel, type ModelMap } from '../providers/models.js';
 import { jsonApiHeaders, listedModels } from './common.js';
 import type { Capabilities, ProviderAdapter } from '../providers/types.js';
-import type { UpstreamClient, UpstreamResponse, UpstreamTimeouts } from '../upstream/client.js';
-import { parseUpstreamJson, upstreamBodyError, withoutCredentials } from '../upstream/errors.js';
+import type { UpstreamClient, UpstreamTimeouts } from '../upstream/client.js';
+import { parseUpstreamJson, upstreamBodyError } from '../upstream/errors.js';
 import { isEventStream, passThroughHeaders } from '../upstream/headers.js';
-import { prefetch } from '../upstream/stream.js';
+import { anthropicStream, secretsOf, withoutSecrets } from './anthropic-stream.js';
 
 /** @public */
 export interface AnthropicAdapterSettings {
@@ -110,36 +111,13 @@ export function anthropicMessagesAdapter(settings: AnthropicAdapterSettings, cli
       if (auth) Object.assign(headers, await auth(call, headers));
       const res = await client.fetch({ url: urlFor(model, stream), headers, body: bodyOf(call, model, stream, clamp), abort: exchange, timeouts, label: id });
       const answerHeaders = passThroughHeaders(res.headers);
-      if (stream && isEventStream(res.headers)) return { events: await prefetch(anthropicEvents(res, id, headers)), headers: answerHeaders };
-      return { events: messageStream(asMessage(await res.json(), id, headers)), headers: answerHeaders };
+      if (stream && isEventStream(res.headers)) return { events: await anthropicStream(res, id, headers), headers: answerHeaders };
+      // The body is kept as it came: a client of this wire gets it as it is (see kernel/ir/verbatim.ts).
+      const bytes = withoutSecrets(await res.bytes(), secretsOf(headers), headers);
+      const message = asMessage(parseUpstreamJson(bytes.toString('utf8'), id), id, headers);
+      return { events: messageStream(message, { wire: 'anthropic', bytes }), headers: answerHeaders };
     },
   };
-}
-
-/**
- * The stream's events, parsed and yielded as they arrive, pings and `error`
- * events included. `message_stop` or `error` ends it; a body that ends
- * before either was cut. An `error` before anything else (Anthropic's
- * "overloaded" often comes so) is thrown instead: through `prefetch` it
- * fails `invoke` with its status (529), which a fallback and the client's
- * retry logic understand.
- */
-async function* anthropicEvents(res: UpstreamResponse, label: string, sent: Readonly<Record<string, string>>): AsyncGenerator<StreamEvent> {
-  let first = true;
-  for await (const frame of decodeSSE(res.body)) {
-    if (frame.data === '') continue;
-    let event = parseUpstreamJson(frame.data, label) as StreamEvent;
-    if (first && event.type === 'error') throw upstreamBodyError(label, event, sent);
-    // An error event goes on to the client as it came: without the key, should the upstream quote it.
-    if (event.type === 'error') event = JSON.parse(withoutCredentials(frame.data, sent)) as StreamEvent;
-    first = false;
-    const last = event.type === 'message_stop' || event.type === 'error';
-    // Before the yield: a consumer that stops at the last event must not cost the connection.
-    if (last) res.release();
-    yield event;
-    if (last) return;
-  }
-  throw new LynkrError('LYNKR_ERR_UPSTREAM_DISCONNECTED', `upstream "${label}" ended its stream before message_stop`);
 }
 
 function asMessage(body: unknown, label: string, sent: Readonly<Record<string, string>>): MessagesResponse {

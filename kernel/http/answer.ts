@@ -65,7 +65,8 @@ function isAnswerOwn(name: string, own: readonly string[]): boolean {
 }
 
 /**
- * Send a whole (non-streamed) answer: `body` as JSON with status 200, the
+ * Send a whole (non-streamed) answer: `body` as JSON (or, as a Buffer, JSON
+ * already: an upstream's answer passed on verbatim) with status 200, the
  * headers already on the reply (the kernel's `x-request-id`) and
  * {@link answerHeaders}. Written to the socket in one `writeHead` and one
  * `end`, past fastify's serialisation and send hooks: the kernel registers
@@ -73,7 +74,7 @@ function isAnswerOwn(name: string, own: readonly string[]): boolean {
  * @public
  */
 export function sendAnswer(reply: FastifyReply, body: unknown, pipelineHeaders: Record<string, string>, ex: Exchange, eventWaitMs: number): void {
-  const text = JSON.stringify(body);
+  const text = Buffer.isBuffer(body) ? body : JSON.stringify(body);
   writeAnswerHead(reply, pipelineHeaders, ex, eventWaitMs, ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(text))]);
   reply.raw.end(text);
 }

@@ -9,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { LynkrError, toLynkrError } from '../errors.js';
 import type { StreamEvent } from '../ir/types.js';
+import { takeVerbatim, type VerbatimStream } from '../ir/verbatim.js';
 import type { PipelineResult } from '../plugin/context.js';
 import type { Exchange } from '../pipeline/types.js';
 import { writeAnswerHead } from './answer.js';
@@ -28,6 +29,13 @@ const TIMED_OUT = Symbol('timed out');
 
 /** How a surface frames its answer. @public */
 export interface SseEncoding {
+  /**
+   * The wire whose streams this encoding would write unchanged (`anthropic`
+   * for the Anthropic Messages surface): an answer a provider has in that
+   * wire then goes to the client as the upstream's bytes, unless a
+   * postResponse handler needs its events (see kernel/ir/verbatim.ts).
+   */
+  wire?: string;
   /** The answer's frames from its IR events, encoded lazily as the events arrive. */
   frames(events: AsyncIterable<StreamEvent>): AsyncIterable<string>;
   /** The last frame of an answer that failed after the first byte, for whatever it threw. */
@@ -59,6 +67,8 @@ export interface StreamAnswerOptions {
  */
 export async function streamAnswer(reply: FastifyReply, result: PipelineResult, ex: Exchange, options: StreamAnswerOptions): Promise<void> {
   const { pingIntervalMs, encoding } = options;
+  const verbatim = encoding.wire === undefined ? undefined : takeVerbatim(result.events, encoding.wire, true);
+  if (verbatim) return streamVerbatim(reply, result, ex, options, verbatim);
   const events = result.events[Symbol.asyncIterator]();
   let gone = false;
   // The kernel aborts the exchange when the client closes the connection (or at shutdown): stop reading at once, which aborts the upstream.
@@ -90,6 +100,26 @@ export async function streamAnswer(reply: FastifyReply, result: PipelineResult, 
   }
 }
 
+/**
+ * Stream the upstream's bytes. The provider read the first frame before it
+ * answered, so the headers go out at once; after them, the same writer as
+ * for events: keep-alives, backpressure, the error frame on a failure.
+ */
+async function streamVerbatim(reply: FastifyReply, result: PipelineResult, ex: Exchange, options: StreamAnswerOptions, answer: VerbatimStream): Promise<void> {
+  let gone = false;
+  const offAbort = ex.onAbort(() => {
+    gone = true;
+    void answer.frames.return?.().catch(() => undefined);
+  });
+  try {
+    if (gone) return hangUp(reply);
+    writeAnswerHead(reply, result.headers, ex, 0, SSE_HEADERS);
+    await pump(answer.frames, new SseOut(reply.raw, options.pingIntervalMs, options.encoding.ping), () => gone, ex, options.encoding);
+  } finally {
+    offAbort();
+  }
+}
+
 /** The events from the one already asked for; leaving early stops the upstream. */
 async function* resume(first: Promise<IteratorResult<StreamEvent>>, events: AsyncIterator<StreamEvent>): AsyncGenerator<StreamEvent> {
   let finished = false;
@@ -102,7 +132,7 @@ async function* resume(first: Promise<IteratorResult<StreamEvent>>, events: Asyn
 }
 
 /** Copy frames to the client until the answer ends, the client goes away or the answer fails. */
-async function pump(frames: AsyncIterable<string>, out: SseOut, isGone: () => boolean, ex: Exchange, encoding: SseEncoding): Promise<void> {
+async function pump(frames: AsyncIterable<string | Buffer>, out: SseOut, isGone: () => boolean, ex: Exchange, encoding: SseEncoding): Promise<void> {
   const it = frames[Symbol.asyncIterator]();
   try {
     for (;;) {
@@ -148,7 +178,7 @@ class SseOut {
   }
 
   /** Write a frame; returns a promise only when the socket asks to wait (drain or close). */
-  write(frame: string, keepAlive = false): Promise<void> | undefined {
+  write(frame: string | Buffer, keepAlive = false): Promise<void> | undefined {
     if (this.#res.destroyed || this.#res.writableEnded) return undefined;
     if (!keepAlive) this.#started = true;
     this.#lastWrite = performance.now();

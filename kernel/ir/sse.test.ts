@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeNDJSON, decodeSSE, encodeEvent, encodeSSE, type SSEFrame } from './sse.js';
+import { completeFramesLength, decodeNDJSON, decodeSSE, encodeEvent, encodeSSE, type SSEFrame } from './sse.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -84,6 +84,44 @@ describe('decodeSSE', () => {
     };
     await expect(run()).rejects.toThrow('client left');
     expect(frames).toHaveLength(1);
+  });
+});
+
+describe('completeFramesLength', () => {
+  const length = (s: string, atEnd = false) => completeFramesLength(Buffer.from(s), atEnd);
+
+  it('ends at the last blank line, whatever the line ends', () => {
+    expect(length('event: a\ndata: 1\n\nevent: b\ndata: 2\n\n')).toBe(36);
+    expect(length('data: 1\n\ndata: 2\n')).toBe(9);
+    expect(length('data: 1\r\n\r\ndata: 2')).toBe(11);
+    expect(length('data: 1\r\rdata: 2')).toBe(9);
+    expect(length('data: 1\n\r\ndata: 2\r\n\n')).toBe(20);
+  });
+
+  it('is 0 until a frame ends', () => {
+    expect(length('')).toBe(0);
+    expect(length('event: a\ndata: 1\n')).toBe(0);
+    expect(length('event: a\r\ndata: 1\r\n')).toBe(0);
+  });
+
+  it('counts a blank line at the start, and blank lines between frames', () => {
+    expect(length('\ndata: 1')).toBe(1);
+    expect(length('data: 1\n\n\n\ndata: 2')).toBe(11);
+  });
+
+  it('waits for the byte after a final CR, unless the body has ended', () => {
+    // "\r" then "\n" in the next read would be one line end, not two.
+    expect(length('data: 1\r\n\r')).toBe(0);
+    expect(length('data: 1\r\n\r', true)).toBe(10);
+    expect(length('data: 1\r\r', true)).toBe(9);
+  });
+
+  it('agrees with the decoder on where frames end', async () => {
+    const text = 'event: a\r\ndata: 1\r\n\r\n: comment\n\nevent: b\rdata: 2\r\r\ndata: 3\n';
+    const end = length(text);
+    const whole = await all(decodeSSE(body(text.slice(0, end))));
+    expect(whole.map((f) => f.data)).toEqual(['1', '2']);
+    expect(end).toBe(text.indexOf('data: 3'));
   });
 });
 

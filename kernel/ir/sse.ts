@@ -58,6 +58,45 @@ export async function* decodeSSE(body: ByteStream, signal?: AbortSignal): AsyncG
   }
 }
 
+const LF = 0x0a;
+const CR = 0x0d;
+const BLANK_LINE_LF = Buffer.from('\n\n');
+
+/**
+ * How many leading bytes of `bytes` are whole SSE frames: up to the end of
+ * its last blank line, or 0. Lines end with CRLF, LF or CR, as the standard
+ * allows; `bytes` must begin at the start of a line. A CR as the very last
+ * byte may be the first half of a CRLF, so it ends a line only at the end of
+ * the body (`atEnd`). Finds where a stream can be cut or interleaved without
+ * splitting a frame, so that bytes can pass through without being decoded.
+ * @public
+ */
+export function completeFramesLength(bytes: Buffer, atEnd = false): number {
+  // The common case, LF line ends only: one native search from the end.
+  if (bytes.indexOf(CR) === -1) {
+    const at = bytes.lastIndexOf(BLANK_LINE_LF);
+    return at === -1 ? (bytes[0] === LF ? 1 : 0) : at + 2;
+  }
+  let complete = 0;
+  let lineStart = true;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c !== LF && c !== CR) {
+      lineStart = false;
+      continue;
+    }
+    let next = i + 1;
+    if (c === CR) {
+      if (next === bytes.length && !atEnd) break;
+      if (bytes[next] === LF) next++;
+    }
+    if (lineStart) complete = next;
+    lineStart = true;
+    i = next - 1;
+  }
+  return complete;
+}
+
 /**
  * Decode an NDJSON body: one JSON value a line, yielded as each line
  * completes. Blank lines are skipped; a line that is not JSON throws an Error

@@ -3,6 +3,7 @@
  * into events and back, and check a stream against the Anthropic grammar.
  */
 import { parseToolInput } from './tool-input.js';
+import { TAKE_VERBATIM, type VerbatimSource, type VerbatimWhole } from './verbatim.js';
 import type { ContentBlock, ContentDelta, ErrorBody, MessagesResponse, OtherBlock, StreamEvent, Usage } from './types.js';
 
 /**
@@ -100,11 +101,13 @@ export interface WholeMessageSource {
  * non-streaming upstream answer, or a preRoute handler's answer. A consumer
  * that wants the message whole (a non-streaming client, when no
  * postResponse handler needs the events) takes it as it is, without the
- * round trip through events.
+ * round trip through events. With `verbatim`, the upstream's body in the
+ * wire it names, a client of that wire may take those bytes instead (see
+ * kernel/ir/verbatim.ts).
  * @public
  */
-export function messageStream(msg: MessagesResponse): AsyncGenerator<StreamEvent> {
-  return new WholeMessageStream(msg);
+export function messageStream(msg: MessagesResponse, verbatim?: { wire: string; bytes: Buffer }): AsyncGenerator<StreamEvent> {
+  return new WholeMessageStream(msg, verbatim);
 }
 
 /**
@@ -112,19 +115,27 @@ export function messageStream(msg: MessagesResponse): AsyncGenerator<StreamEvent
  * messages are taken whole, and an async generator with a property added to
  * it costs more than this object.
  */
-class WholeMessageStream implements AsyncGenerator<StreamEvent>, WholeMessageSource {
+class WholeMessageStream implements AsyncGenerator<StreamEvent>, WholeMessageSource, VerbatimSource {
   readonly #msg: MessagesResponse;
+  readonly #verbatim: { wire: string; bytes: Buffer } | undefined;
   #taken = false;
   #events: AsyncGenerator<StreamEvent> | undefined;
 
-  constructor(msg: MessagesResponse) {
+  constructor(msg: MessagesResponse, verbatim: { wire: string; bytes: Buffer } | undefined) {
     this.#msg = msg;
+    this.#verbatim = verbatim;
   }
 
   [TAKE_WHOLE](): MessagesResponse | undefined {
-    if (this.#taken) return undefined;
+    if (this.#taken || this.#events) return undefined;
     this.#taken = true;
     return this.#msg;
+  }
+
+  [TAKE_VERBATIM](wire: string, stream: boolean): VerbatimWhole | undefined {
+    if (stream || this.#taken || this.#events || this.#verbatim?.wire !== wire) return undefined;
+    this.#taken = true;
+    return { stream: false, bytes: this.#verbatim.bytes, message: this.#msg };
   }
 
   next(): Promise<IteratorResult<StreamEvent>> {

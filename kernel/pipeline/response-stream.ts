@@ -1,14 +1,19 @@
 import { LynkrError, toLynkrError } from '../errors.js';
 import type { MessagesResponse, StreamEvent } from '../ir/types.js';
 import { MessageAccumulator, TAKE_WHOLE, takeWhole, type WholeMessageSource } from '../ir/stream.js';
+import { TAKE_VERBATIM, takeVerbatim, type VerbatimAnswer, type VerbatimSource, type VerbatimStream } from '../ir/verbatim.js';
 import type { CompiledStages } from './hook-bus.js';
 import type { Exchange } from './types.js';
 
 /** Applies the postResponse transforms to one event: an event, several, none, or a promise of them. */
 export type Transform = (event: StreamEvent) => StreamEvent | StreamEvent[] | Promise<StreamEvent[]>;
 
-/** Called once when the stream ends, fails or is abandoned by its consumer. */
-export type OnEnd = (answer: MessagesResponse | undefined, error: LynkrError | undefined) => void;
+/**
+ * Called once when the stream ends, fails or is abandoned by its consumer.
+ * `answer` gives what the answer carried (usage, stop reason): read it only
+ * when needed, off the response path, as it may still have to be parsed.
+ */
+export type OnEnd = (answer: () => MessagesResponse | undefined, error: LynkrError | undefined) => void;
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
@@ -23,7 +28,7 @@ function isPromise(value: unknown): value is Promise<unknown> {
  * generator: it costs one promise reaction per event instead of a
  * generator's several, on the path every streamed token takes.
  */
-export class ResponseStream implements AsyncIterableIterator<StreamEvent>, WholeMessageSource {
+export class ResponseStream implements AsyncIterableIterator<StreamEvent>, WholeMessageSource, VerbatimSource {
   readonly #source: AsyncIterator<StreamEvent>;
   readonly #transform: Transform | undefined;
   readonly #onEnd: OnEnd;
@@ -53,8 +58,26 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
     const whole = takeWhole(this.#source as unknown as AsyncIterable<StreamEvent>);
     if (!whole) return undefined;
     this.#ended = true;
-    this.#onEnd(whole, undefined);
+    this.#onEnd(() => whole, undefined);
     return whole;
+  }
+
+  /**
+   * The answer as the upstream's bytes, when the provider has them in `wire`
+   * and no postResponse handler needs the events (see kernel/ir/verbatim.ts).
+   * The responseSent observers still get the answer's usage and stop reason,
+   * once the bytes are all through. Undefined otherwise, or once reading began.
+   */
+  [TAKE_VERBATIM](wire: string, stream: boolean): VerbatimAnswer | undefined {
+    if (this.#transform || this.#ended || this.#at > 0 || this.#usage?.started) return undefined;
+    const taken = takeVerbatim(this.#source, wire, stream);
+    if (!taken) return undefined;
+    this.#ended = true;
+    if (!taken.stream) {
+      this.#onEnd(() => taken.message, undefined);
+      return taken;
+    }
+    return { stream: true, frames: new ObservedPieces(taken, this.#onEnd), answer: taken.answer };
   }
 
   next(): Promise<IteratorResult<StreamEvent>> {
@@ -120,13 +143,55 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
   #end(error: LynkrError | undefined): void {
     this.#ended = true;
     this.#pending = [];
-    let answer: MessagesResponse | undefined;
-    try {
-      answer = this.#usage?.message();
-    } catch {
-      // The stream never started: nothing to report but the error.
-    }
-    this.#onEnd(answer, error);
+    // A stream that never started has nothing to report but the error.
+    const usage = this.#usage;
+    this.#onEnd(() => (usage?.started ? usage.message() : undefined), error);
+  }
+}
+
+/**
+ * The stream's pieces, telling `onEnd` once how it ended: complete, failed,
+ * or left by its reader. Hand-written, like the pieces themselves: a
+ * generator never started would ignore `return()`.
+ */
+class ObservedPieces implements AsyncIterableIterator<Buffer> {
+  readonly #pieces: AsyncIterableIterator<Buffer>;
+  #ended = false;
+
+  constructor(
+    private readonly answer: VerbatimStream,
+    private readonly onEnd: OnEnd,
+  ) {
+    this.#pieces = answer.frames;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Buffer>> {
+    return this.#pieces.next().then(
+      (step) => {
+        if (step.done) this.#end(undefined);
+        return step;
+      },
+      (error: unknown) => {
+        this.#end(toLynkrError(error));
+        throw error;
+      },
+    );
+  }
+
+  async return(): Promise<IteratorResult<Buffer>> {
+    if (!this.#ended) this.#end(new LynkrError('LYNKR_ERR_CLIENT_ABORTED', 'the client went away before the answer was complete'));
+    await this.#pieces.return?.();
+    return DONE as IteratorResult<Buffer>;
+  }
+
+  #end(error: LynkrError | undefined): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.onEnd(() => this.answer.answer(), error);
   }
 }
 

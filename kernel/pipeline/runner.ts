@@ -328,14 +328,15 @@ export class PipelineRunner {
       const handlers = stages.responseSent;
       if (!handlers.length) return;
       const durationMs = performance.now() - ex.startedAt;
-      // The summary is made in the deferred job too: nothing of it is on the way to the client's answer.
+      // The summary is made in the deferred job, the answer read there too: nothing of it is on the way to the client's answer.
       this.observers.defer(() => {
+        const answered = answer();
         const summary: ExchangeSummary = {
           request,
           decision,
           stopped,
-          usage: answer?.usage ?? ZERO_USAGE,
-          stopReason: answer?.stop_reason ?? null,
+          usage: answered?.usage ?? ZERO_USAGE,
+          stopReason: answered?.stop_reason ?? null,
           error,
           durationMs,
         };

@@ -102,11 +102,23 @@ export function upstreamHttpError(label: string, status: number, headers: Record
 export function withoutCredentials(body: string, sent: Readonly<Record<string, string>> | undefined): string {
   if (!sent || body === '') return body;
   let out = body;
-  for (const [name, value] of Object.entries(sent)) {
+  for (const secret of credentialsOf(sent)) out = out.replaceAll(secret, '[redacted]');
+  return out;
+}
+
+/**
+ * The credentials among a request's headers: the value of each secret
+ * header, or its last word (`Bearer sk-…`), when long enough to be one (a
+ * short one would match ordinary text).
+ * @internal
+ */
+export function credentialsOf(sent: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  for (const name in sent) {
     if (!isSecretKey(name)) continue;
-    // `Bearer sk-…`: the credential is the last word. A short one would match ordinary text.
+    const value = sent[name]!;
     const secret = value.slice(value.lastIndexOf(' ') + 1);
-    if (secret.length >= 8) out = out.replaceAll(secret, '[redacted]');
+    if (secret.length >= 8) out.push(secret);
   }
   return out;
 }

@@ -10,6 +10,7 @@ import {
   overheadMs,
   StreamError,
   streamAnswer,
+  takeVerbatim,
   type Exchange,
   type MessagesResponse,
   type PipelineApi,
@@ -26,6 +27,9 @@ export function messagesHandler(pipeline: PipelineApi, pingIntervalMs: number) {
       const request = parseMessagesRequest(req.body);
       const result = await pipeline.handle(request, ex);
       if (request.stream === true) return await streamAnswer(reply, result, ex, { pingIntervalMs, encoding: anthropicEncoding(ex) });
+      // An Anthropic upstream's answer as it came, when nothing on the response path changes it.
+      const verbatim = takeVerbatim(result.events, 'anthropic', false);
+      if (verbatim) return sendAnswer(reply, verbatim.bytes, result.headers, ex, 0);
       const message = await collect(result, waited);
       return sendAnswer(reply, message, result.headers, ex, waited.ms);
     } catch (caught) {

@@ -3,7 +3,9 @@
  * each IR event as `event: NAME\ndata: JSON\n\n` (the IR is Anthropic's own
  * stream, so nothing is re-shaped), `ping` events while the upstream is
  * silent, and a well-formed `error` frame when the answer fails after the
- * first byte or ends before `message_stop`.
+ * first byte or ends before `message_stop`. An answer from an Anthropic
+ * upstream passes as its bytes (kernel/ir/verbatim.ts), with the same pings
+ * and error frame.
  */
 import { encodeEvent, errorTypeForStatus, toLynkrError, type Exchange, type SseEncoding, type StreamEvent } from '../../kernel/index.js';
 import { errorBody } from './errors.js';
@@ -23,6 +25,8 @@ function errorFrame(type: string, message: string, requestId: string): string {
 /** The encoding of one exchange's answer. */
 export function anthropicEncoding(ex: Exchange): SseEncoding {
   return {
+    // An Anthropic upstream's stream is written as it came, when nothing on the response path changes events.
+    wire: 'anthropic',
     async *frames(events: AsyncIterable<StreamEvent>) {
       let ended = false;
       for await (const ev of events) {
