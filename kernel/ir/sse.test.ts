@@ -87,6 +87,19 @@ describe('decodeSSE', () => {
   });
 });
 
+describe('decodeSSE with CR line ends', () => {
+  it('ends a frame whose blank line is a CR at the end of a chunk', async () => {
+    const frames = await all(decodeSSE(body('data: 1\r\r', 'data: 2\r', '\r', 'data: 3\r\r\r', 'event: x\rdata: 4\r\r')));
+    expect(frames.map((f) => f.data)).toEqual(['1', '2', '3', '4']);
+    expect(frames[3]!.event).toBe('x');
+  });
+
+  it('keeps a CRLF split across two chunks one line end', async () => {
+    const frames = await all(decodeSSE(body('data: 1\r', '\ndata: 2\r\n\r', '\n')));
+    expect(frames.map((f) => f.data)).toEqual(['1\n2']);
+  });
+});
+
 describe('completeFramesLength', () => {
   const length = (s: string, atEnd = false) => completeFramesLength(Buffer.from(s), atEnd);
 

@@ -48,15 +48,31 @@ export async function* decodeSSE(body: ByteStream, signal?: AbortSignal): AsyncG
   const frames: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (frame) => frames.push(frame) });
   const decoder = new TextDecoder();
+  // CRs that end a chunk, held for the next: the parser loses a blank line whose CR ends one feed.
+  let held = '';
   signal?.throwIfAborted();
   for await (const chunk of body) {
     signal?.throwIfAborted();
     // `stream: true` keeps a multi-byte character split across chunks whole.
-    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    let text = held + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    held = '';
+    if (text.endsWith('\r')) {
+      const end = text.length - TRAILING_CRS.exec(text)![0].length;
+      held = text.slice(end);
+      text = text.slice(0, end);
+    }
+    parser.feed(text);
     for (const frame of frames) yield frame;
     frames.length = 0;
   }
+  // The body's end settles held CRs as line ends (an LF after a CR adds no line).
+  if (held) {
+    parser.feed(`${held}\n`);
+    yield* frames;
+  }
 }
+
+const TRAILING_CRS = /\r+$/;
 
 const LF = 0x0a;
 const CR = 0x0d;
