@@ -26,9 +26,17 @@ type Sent = Readonly<Record<string, string>>;
  */
 export async function anthropicStream(res: UpstreamResponse, label: string, sent: Sent): Promise<AsyncIterableIterator<StreamEvent> & VerbatimSource> {
   const body = new RecordingBody(res.body[Symbol.asyncIterator]());
-  const events = anthropicEvents(res, body, label, sent);
+  const seen: FirstFrame = { named: false };
+  const events = anthropicEvents(res, body, label, sent, seen);
   const first = await events.next();
+  // Only a stream framed as Anthropic frames it passes as bytes: clients such as the SDK dispatch on the event name.
+  if (!seen.named) body.recorded = undefined;
   return new AnthropicStream(first, events, body, res, label, sent);
+}
+
+/** What the first frame looked like: named as Anthropic names events (`event:` equal to the data's `type`). */
+interface FirstFrame {
+  named: boolean;
 }
 
 /**
@@ -36,12 +44,13 @@ export async function anthropicStream(res: UpstreamResponse, label: string, sent
  * events included. `message_stop` or `error` ends it; a body that ends
  * before either was cut.
  */
-async function* anthropicEvents(res: UpstreamResponse, body: AsyncIterable<Uint8Array>, label: string, sent: Sent): AsyncGenerator<StreamEvent> {
+async function* anthropicEvents(res: UpstreamResponse, body: AsyncIterable<Uint8Array>, label: string, sent: Sent, seen: FirstFrame): AsyncGenerator<StreamEvent> {
   let first = true;
   for await (const frame of decodeSSE(body)) {
     if (frame.data === '') continue;
     let event = parseUpstreamJson(frame.data, label) as StreamEvent;
     if (first && event.type === 'error') throw upstreamBodyError(label, event, sent);
+    if (first) seen.named = frame.event === event.type;
     // An error event goes on to the client as it came: without the key, should the upstream quote it.
     if (event.type === 'error') event = JSON.parse(withoutCredentials(frame.data, sent)) as StreamEvent;
     first = false;

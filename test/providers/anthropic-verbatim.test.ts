@@ -240,13 +240,26 @@ describe('Anthropic passthrough: the answer as the upstream sent it', () => {
     expect((await nextSummary).stopReason).toBe('end_turn');
   });
 
-  it('frames without event lines: still passed through, read and ended at message_stop', async () => {
+  it('frames without event names: re-encoded with them, for clients that dispatch on the name', async () => {
     const text = upstreamFrames()
       .map((frame) => frame.replace(/^event: .*\n/, ''))
       .join('');
+    fake.enqueue({ raw: replyWith(oddWrites(text)) }, { raw: replyWith(oddWrites(text)) });
+    await boot();
+    const frames = parseSse(await (await post(true)).body.text());
+    expect(frames.map((f) => f.event)).toEqual(frames.map((f) => (JSON.parse(f.data) as { type: string }).type));
+    expect(frames.map((f) => f.event)).toContain('message_stop');
+    const message = await sdk().messages.stream(ask(true) as Anthropic.MessageCreateParamsStreaming).finalMessage();
+    expect(message.content).toEqual([{ type: 'text', text: 'Hello from upstream.' }]);
+  });
+
+  it('a frame without a name after a named start: still passed through, and the answer ends at message_stop', async () => {
+    const frames = upstreamFrames();
+    const text = [...frames.slice(0, -1), frames.at(-1)!.replace(/^event: .*\n/, '')].join('');
     fake.enqueue({
       raw: async (_req, res, ctx) => {
         await writePieces(res, oddWrites(text));
+        // The body never ends: the unnamed message_stop alone must end the answer.
         await once(ctx.signal, 'abort').catch(() => undefined);
       },
     });
