@@ -269,7 +269,10 @@ class StreamSummary {
 
   /** A piece that went to the client. */
   add(piece: Buffer): void {
-    if (piece.includes(MESSAGE_TYPE) || piece.includes(ERROR_TYPE)) this.#unread.push(piece);
+    if (!piece.includes(MESSAGE_TYPE) && !piece.includes(ERROR_TYPE)) return;
+    this.#unread.push(piece);
+    // Content may quote those names too (a model writing about this very API): what is held stays bounded.
+    if (this.#unread.length >= MAX_UNREAD) this.#read();
   }
 
   /** Whether a `message_stop` or an `error` came. */
@@ -331,6 +334,8 @@ const MESSAGE_TYPE = Buffer.from('"message_');
 const STOP_TYPE = Buffer.from('"message_stop"');
 const ERROR_TYPE = Buffer.from('"error"');
 const BLANK_LINE = Buffer.from('\n\n');
+/** Pieces held unparsed at most: a stream's own need is two (its start and its end). */
+const MAX_UNREAD = 8;
 const CR_BYTE = 0x0d;
 
 /** The request's credentials, to keep out of what goes back to the client (see withoutCredentials). */

@@ -39,6 +39,9 @@ function upstreamFrames(eol = '\n'): string[] {
   ];
 }
 
+/** One event as Anthropic frames it. */
+const sseFrameOf = (data: { type: string }) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
+
 /** The upstream's text cut at odd places: no write ends at a frame's end. */
 function oddWrites(text: string): string[] {
   const cuts = [17, 230, 231, 400, 555, 700];
@@ -181,6 +184,21 @@ describe('Anthropic passthrough: the answer as the upstream sent it', () => {
     expect(await res.body.text()).toBe(body);
     const message = await sdk().messages.create(ask(false) as Anthropic.MessageCreateParamsNonStreaming);
     expect(message.content).toEqual([{ type: 'text', text: 'Whole answer.' }]);
+  });
+
+  it('content that quotes the event names does not confuse what the summary reads', async () => {
+    const frames = upstreamFrames();
+    const quoting = Array.from({ length: 20 }, (_, i) =>
+      sseFrameOf({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `${i}: "message_delta" and "error" ` } }),
+    );
+    const pieces = [...frames.slice(0, 4), ...quoting, ...frames.slice(6)];
+    fake.enqueue({ raw: replyWith(pieces) });
+    await boot();
+    expect(await (await post(true)).body.text()).toBe(pieces.join(''));
+    const summary = await nextSummary;
+    expect(summary.error).toBeUndefined();
+    expect(summary.stopReason).toBe('end_turn');
+    expect(summary.usage).toEqual({ input_tokens: 21, output_tokens: 7 });
   });
 
   it('tells the responseSent observers the usage and stop reason the bytes carried', async () => {
