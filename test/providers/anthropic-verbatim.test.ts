@@ -40,7 +40,7 @@ function upstreamFrames(eol = '\n'): string[] {
 }
 
 /** One event as Anthropic frames it. */
-const sseFrameOf = (data: { type: string }) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
+const sseFrameOf = (data: { type: string } & Record<string, unknown>) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** The upstream's text cut at odd places: no write ends at a frame's end. */
 function oddWrites(text: string): string[] {
