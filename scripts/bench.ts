@@ -89,7 +89,6 @@ async function startPortkey(): Promise<string> {
   throw new Error('portkey did not start within 30 s');
 }
 
-
 /** A process's resident set size in MB (Linux /proc). */
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -7,14 +7,13 @@
  * exchange's summary needs them (`message_start`, `message_delta`) and only
  * after they went on to the client.
  */
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { LynkrError } from '../errors.js';
-import { completeFramesLength, decodeSSE } from '../ir/sse.js';
+import { completeFramesLength, decodeSSE, SSEParser, type SSEFrame } from '../ir/sse.js';
 import { MessageAccumulator } from '../ir/stream.js';
 import type { MessagesResponse, StreamEvent } from '../ir/types.js';
 import { TAKE_VERBATIM, type VerbatimSource, type VerbatimStream } from '../ir/verbatim.js';
 import type { UpstreamResponse } from '../upstream/client.js';
-import { credentialsOf, parseUpstreamJson, upstreamBodyError, withoutCredentials } from '../upstream/errors.js';
+import { credentialsOf, parseUpstreamJson, redacted, upstreamBodyError, withoutCredentials } from '../upstream/errors.js';
 
 type Sent = Readonly<Record<string, string>>;
 
@@ -155,7 +154,8 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  */
 class VerbatimPieces implements AsyncIterableIterator<Buffer> {
   readonly summary = new StreamSummary();
-  readonly #secrets: Buffer[];
+  /** The request's credentials, kept out of what goes back to the client. */
+  readonly #credentials: string[];
   /** The bytes of a frame whose end has not come yet. */
   #pending: Buffer | undefined;
   /** The piece last handed out, read for the summary when the next is asked for. */
@@ -167,9 +167,9 @@ class VerbatimPieces implements AsyncIterableIterator<Buffer> {
     private readonly source: AsyncIterator<Uint8Array>,
     private readonly res: UpstreamResponse,
     private readonly label: string,
-    private readonly sent: Sent,
+    sent: Sent,
   ) {
-    this.#secrets = secretsOf(sent);
+    this.#credentials = credentialsOf(sent);
   }
 
   [Symbol.asyncIterator](): this {
@@ -243,7 +243,7 @@ class VerbatimPieces implements AsyncIterableIterator<Buffer> {
   }
 
   #give(piece: Buffer): IteratorResult<Buffer> {
-    this.#given = withoutSecrets(piece, this.#secrets, this.sent);
+    this.#given = withoutCredentialBytes(piece, this.#credentials);
     return { done: false, value: this.#given };
   }
 
@@ -262,7 +262,7 @@ class VerbatimPieces implements AsyncIterableIterator<Buffer> {
  */
 class StreamSummary {
   readonly #usage = new MessageAccumulator({ content: false });
-  readonly #parser = createParser({ onEvent: (frame) => this.#frame(frame) });
+  readonly #parser = new SSEParser((frame) => this.#frame(frame));
   /** Pieces that hold frames this reads, not parsed yet. */
   #unread: Buffer[] = [];
   #ended = false;
@@ -287,11 +287,15 @@ class StreamSummary {
   }
 
   #read(): void {
-    for (const piece of this.#unread) this.#parser.feed(piece.toString('utf8'));
+    for (const piece of this.#unread) {
+      this.#parser.feed(piece.toString('utf8'));
+      // A piece is whole frames: a CR it ends with ends a line (completeFramesLength never cuts between a CR and its LF).
+      this.#parser.end();
+    }
     this.#unread = [];
   }
 
-  #frame(frame: EventSourceMessage): void {
+  #frame(frame: SSEFrame): void {
     if (this.#ended || frame.event?.startsWith('content_block') || frame.event === 'ping' || frame.data === '') return;
     const event = parseFrame(frame);
     if (event?.type === 'message_stop' || event?.type === 'error') this.#ended = true;
@@ -300,7 +304,7 @@ class StreamSummary {
 }
 
 /** A frame's event, or undefined when its data is not JSON: it is already with the client, as the upstream sent it. */
-function parseFrame(frame: EventSourceMessage): StreamEvent | undefined {
+function parseFrame(frame: SSEFrame): StreamEvent | undefined {
   try {
     return JSON.parse(frame.data) as StreamEvent;
   } catch {
@@ -319,13 +323,13 @@ function endsAnswer(piece: Buffer): boolean {
   const last = at === -1 ? piece : piece.subarray(at + 2);
   if (!last.includes(STOP_TYPE) && !last.includes(ERROR_TYPE)) return false;
   let ends = false;
-  const parser = createParser({
-    onEvent: (frame) => {
-      const type = parseFrame(frame)?.type;
-      ends = type === 'message_stop' || type === 'error';
-    },
+  const parser = new SSEParser((frame) => {
+    const type = parseFrame(frame)?.type;
+    ends = type === 'message_stop' || type === 'error';
   });
+  // Whole frames, as in StreamSummary#read.
   parser.feed(last.toString('utf8'));
+  parser.end();
   return ends;
 }
 
@@ -338,13 +342,8 @@ const BLANK_LINE = Buffer.from('\n\n');
 const MAX_UNREAD = 8;
 const CR_BYTE = 0x0d;
 
-/** The request's credentials, to keep out of what goes back to the client (see withoutCredentials). */
-export function secretsOf(sent: Sent): Buffer[] {
-  return credentialsOf(sent).map((secret) => Buffer.from(secret));
-}
-
-/** `piece` as it is, or, in the rare piece that quotes a credential, with it taken out. */
-export function withoutSecrets(piece: Buffer, secrets: readonly Buffer[], sent: Sent): Buffer {
-  for (const secret of secrets) if (piece.includes(secret)) return Buffer.from(withoutCredentials(piece.toString('utf8'), sent));
+/** `piece` as it is, or, in the rare piece that quotes one of the request's credentials, with them taken out (see withoutCredentials). */
+export function withoutCredentialBytes(piece: Buffer, credentials: readonly string[]): Buffer {
+  for (const secret of credentials) if (piece.includes(secret)) return Buffer.from(redacted(piece.toString('utf8'), credentials));
   return piece;
 }

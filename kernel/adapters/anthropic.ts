@@ -16,9 +16,9 @@ import { pickModel, resolveModel, type ModelMap } from '../providers/models.js';
 import { jsonApiHeaders, listedModels } from './common.js';
 import type { Capabilities, ProviderAdapter } from '../providers/types.js';
 import type { UpstreamClient, UpstreamTimeouts } from '../upstream/client.js';
-import { parseUpstreamJson, upstreamBodyError } from '../upstream/errors.js';
+import { credentialsOf, parseUpstreamJson, upstreamBodyError } from '../upstream/errors.js';
 import { isEventStream, passThroughHeaders } from '../upstream/headers.js';
-import { anthropicStream, secretsOf, withoutSecrets } from './anthropic-stream.js';
+import { anthropicStream, withoutCredentialBytes } from './anthropic-stream.js';
 
 /** @public */
 export interface AnthropicAdapterSettings {
@@ -113,7 +113,7 @@ export function anthropicMessagesAdapter(settings: AnthropicAdapterSettings, cli
       const answerHeaders = passThroughHeaders(res.headers);
       if (stream && isEventStream(res.headers)) return { events: await anthropicStream(res, id, headers), headers: answerHeaders };
       // The body is kept as it came: a client of this wire gets it as it is (see kernel/ir/verbatim.ts).
-      const bytes = withoutSecrets(await res.bytes(), secretsOf(headers), headers);
+      const bytes = withoutCredentialBytes(await res.bytes(), credentialsOf(headers));
       const message = asMessage(parseUpstreamJson(bytes.toString('utf8'), id), id, headers);
       return { events: messageStream(message, { wire: 'anthropic', bytes }), headers: answerHeaders };
     },

@@ -2,7 +2,7 @@
  * Byte-level framing of streams: Server-Sent Events both ways, and NDJSON
  * (Ollama's native API) in.
  */
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { createParser, type EventSourceParser } from 'eventsource-parser';
 import type { StreamEvent } from './types.js';
 
 /** One decoded SSE frame. @public */
@@ -45,30 +45,54 @@ export function encodeEvent(ev: StreamEvent): string {
  * @public
  */
 export async function* decodeSSE(body: ByteStream, signal?: AbortSignal): AsyncGenerator<SSEFrame> {
-  const frames: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (frame) => frames.push(frame) });
+  const frames: SSEFrame[] = [];
+  const parser = new SSEParser((frame) => frames.push(frame));
   const decoder = new TextDecoder();
-  // CRs that end a chunk, held for the next: the parser loses a blank line whose CR ends one feed.
-  let held = '';
   signal?.throwIfAborted();
   for await (const chunk of body) {
     signal?.throwIfAborted();
     // `stream: true` keeps a multi-byte character split across chunks whole.
-    let text = held + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-    held = '';
-    if (text.endsWith('\r')) {
-      const end = text.length - TRAILING_CRS.exec(text)![0].length;
-      held = text.slice(end);
-      text = text.slice(0, end);
-    }
-    parser.feed(text);
+    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
     for (const frame of frames) yield frame;
     frames.length = 0;
   }
-  // The body's end settles held CRs as line ends (an LF after a CR adds no line).
-  if (held) {
-    parser.feed(`${held}\n`);
-    yield* frames;
+  parser.end();
+  yield* frames;
+}
+
+/**
+ * A push parser of SSE text (eventsource-parser) that settles CR line ends
+ * across feeds: a CR that ends one feed may be the first half of a CRLF, and
+ * the parser loses a blank line so ended, so trailing CRs wait for the next
+ * feed, or for `end()`.
+ * @public
+ */
+export class SSEParser {
+  readonly #parser: EventSourceParser;
+  #held = '';
+
+  constructor(onFrame: (frame: SSEFrame) => void) {
+    this.#parser = createParser({ onEvent: onFrame });
+  }
+
+  feed(text: string): void {
+    if (this.#held) {
+      text = this.#held + text;
+      this.#held = '';
+    }
+    if (text.endsWith('\r')) {
+      const end = text.length - TRAILING_CRS.exec(text)![0].length;
+      this.#held = text.slice(end);
+      text = text.slice(0, end);
+    }
+    this.#parser.feed(text);
+  }
+
+  /** The end of the text: held CRs end their lines (an LF after a CR adds no line). */
+  end(): void {
+    if (!this.#held) return;
+    this.#parser.feed(`${this.#held}\n`);
+    this.#held = '';
   }
 }
 

@@ -101,8 +101,13 @@ export function upstreamHttpError(label: string, status: number, headers: Record
  */
 export function withoutCredentials(body: string, sent: Readonly<Record<string, string>> | undefined): string {
   if (!sent || body === '') return body;
-  let out = body;
-  for (const secret of credentialsOf(sent)) out = out.replaceAll(secret, '[redacted]');
+  return redacted(body, credentialsOf(sent));
+}
+
+/** `text` with each of `credentials` replaced by `[redacted]`. @internal */
+export function redacted(text: string, credentials: readonly string[]): string {
+  let out = text;
+  for (const secret of credentials) out = out.replaceAll(secret, '[redacted]');
   return out;
 }
 

@@ -76,7 +76,6 @@ const replyWith =
 let fake: FakeAnthropic;
 let kernel: Kernel;
 let url: string;
-let summaries: ExchangeSummary[];
 let nextSummary: Promise<ExchangeSummary>;
 let onSummary: (s: ExchangeSummary) => void;
 
@@ -86,7 +85,6 @@ const observer = definePlugin({
   kernel: '^1',
   setup(ctx) {
     ctx.hooks.on('responseSent', (summary) => {
-      summaries.push(summary);
       onSummary(summary);
     });
   },
@@ -114,7 +112,6 @@ async function boot(...more: Array<ReturnType<typeof shout>>): Promise<void> {
 
 beforeEach(async () => {
   fake = await startFakeAnthropic();
-  summaries = [];
   nextSummary = new Promise((resolve) => (onSummary = resolve));
 });
 afterEach(async () => {
@@ -157,6 +154,16 @@ describe('Anthropic passthrough: the answer as the upstream sent it', () => {
     const message = await sdk().messages.stream(ask(true) as Anthropic.MessageCreateParamsStreaming).finalMessage();
     expect(message.content).toEqual([{ type: 'text', text: 'Hello from upstream.' }]);
     expect(message.usage.output_tokens).toBe(7);
+  });
+
+  it('reads the usage of a stream whose lines end with a lone CR, split anywhere', async () => {
+    const text = upstreamFrames('\r').join('');
+    fake.enqueue({ raw: replyWith(oddWrites(text)) });
+    await boot();
+    expect(await (await post(true)).body.text()).toBe(text);
+    const summary = await nextSummary;
+    expect(summary.error).toBeUndefined();
+    expect(summary.usage).toEqual({ input_tokens: 21, output_tokens: 7 });
   });
 
   it("sends a whole answer's body as it came, and the SDK reads it", async () => {
