@@ -112,8 +112,12 @@ const openaiBody = (stream: boolean) =>
 const anthropicBody = (stream: boolean) => JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 64, stream, messages: [{ role: 'user', content: 'Say hello.' }] });
 const responsesBody = (stream: boolean) => JSON.stringify({ model: 'gpt-4.1', max_output_tokens: 64, stream, store: false, input: 'Say hello.' });
 
-/** One request: milliseconds to the first body byte and to the end. */
-async function call(pool: Pool, t: Target): Promise<{ ttfb: number; total: number }> {
+/**
+ * One request: milliseconds to the first body byte and to the end, and
+ * Lynkr's own time as its `x-lynkr-overhead-ms` header reports it (NaN from
+ * a target that sends none).
+ */
+async function call(pool: Pool, t: Target): Promise<{ ttfb: number; total: number; own: number }> {
   const t0 = process.hrtime.bigint();
   const res = await pool.request({
     method: 'POST',
@@ -124,7 +128,7 @@ async function call(pool: Pool, t: Target): Promise<{ ttfb: number; total: numbe
   let ttfb = 0;
   for await (const _ of res.body) if (!ttfb) ttfb = Number(process.hrtime.bigint() - t0) / 1e6;
   if (res.statusCode !== 200) throw new Error(`${t.name}: HTTP ${res.statusCode}`);
-  return { ttfb, total: Number(process.hrtime.bigint() - t0) / 1e6 };
+  return { ttfb, total: Number(process.hrtime.bigint() - t0) / 1e6, own: Number(res.headers['x-lynkr-overhead-ms'] ?? NaN) };
 }
 
 const pct = (xs: number[], p: number) => {
@@ -166,7 +170,7 @@ async function main(): Promise<void> {
       : []),
   ];
   const pools = new Map(targets.map((t) => [t.name, new Pool(t.origin, { connections: 1 })]));
-  const samples = new Map(targets.map((t) => [t.name, { ttfb: [] as number[], total: [] as number[] }]));
+  const samples = new Map(targets.map((t) => [t.name, { ttfb: [] as number[], total: [] as number[], own: [] as number[] }]));
   /** Each round's median total per target: the rounds' own ratios. */
   const roundMedians = new Map(targets.map((t) => [t.name, [] as number[]]));
 
@@ -179,6 +183,7 @@ async function main(): Promise<void> {
         const r = await call(pools.get(t.name)!, t);
         s.ttfb.push(r.ttfb);
         s.total.push(r.total);
+        if (!Number.isNaN(r.own)) s.own.push(r.own);
         totals.push(r.total);
       }
       roundMedians.get(t.name)!.push(pct(totals, 50));
@@ -237,6 +242,8 @@ async function main(): Promise<void> {
     roundRatio: Object.fromEntries(['fastify', ...surfaces].map((n) => [n, roundRatio(n)])),
     addedTtfbMs: Object.fromEntries(['floor', ...surfaces].map((n) => [n, addedStream(`${n} stream`)])),
     p99Ms: Object.fromEntries(surfaces.map((n) => [n, seq[n]!.total.p99])),
+    /** Lynkr's own time per sequential request (its x-lynkr-overhead-ms header), whole answers: what the p99 above holds of Lynkr's. */
+    ownMs: Object.fromEntries(surfaces.map((n) => [n, { p50: pct(samples.get(n)!.own, 50), p99: pct(samples.get(n)!.own, 99) }])),
     throughput: load,
     throughputRatio: Object.fromEntries(['fastify', ...surfaces].map((n) => [n, loadRatio(n)])),
     ...(portkey && { portkeyAddedMedianMs: added('portkey') }),
@@ -270,6 +277,9 @@ async function main(): Promise<void> {
       `  ${n.padEnd(24)} ${ms(a).padStart(10)}   ${(a / floorAdded).toFixed(2).padStart(8)}        ${roundRatio(n).toFixed(2).padStart(8)}       ${ms(figures.p99Ms[n]!).padStart(10)}   ${ms(t).padStart(12)}                ${load[n]!.toFixed(0).padStart(6)}   ${loadRatio(n).toFixed(2).padStart(6)}`,
     );
   }
+  console.log('');
+  console.log('Lynkr\'s own time per request (its x-lynkr-overhead-ms header: from the request\'s arrival to the answer\'s head, less the upstream\'s time)');
+  for (const n of surfaces) console.log(`  ${n.padEnd(24)} median ${ms(figures.ownMs[n]!.p50)}, p99 ${ms(figures.ownMs[n]!.p99)}`);
   if (portkey) {
     const p = figures.portkeyAddedMedianMs!;
     console.log('');
