@@ -322,6 +322,32 @@ describe('postResponse and responseSent', () => {
   });
 });
 
+describe('what responseSent hears of an answer that failed', () => {
+  /** A provider whose answer starts, then carries the upstream's failure as an `error` event (Anthropic's mid-stream "overloaded"). */
+  const failsMidway = () =>
+    plugin('fails-midway', (ctx) => {
+      ctx.providers.register({
+        id: 'echo',
+        wire: 'test',
+        invoke: async ({ request: req }) => {
+          const [start] = messageToEvents(answer(req, 'never finished'));
+          return { events: iterate([start!, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }]) };
+        },
+      });
+      ctx.hooks.on('route', (d) => ({ ...d, provider: 'echo' }));
+    });
+
+  it('an error event in a collected answer: the upstream failure with its status, not a client that left', async () => {
+    const observed: ExchangeSummary[] = [];
+    kernel = await testKernel({ plugins: [testSurface(), failsMidway(), plugin('observer', (ctx) => ctx.hooks.on('responseSent', (s) => void observed.push(s)))] });
+    const res = await post(kernel, request('hi'));
+    expect(res.statusCode).toBe(500);
+    await kernel.stop();
+    expect(observed).toHaveLength(1);
+    expect(observed[0]!.error).toMatchObject({ code: 'LYNKR_ERR_UPSTREAM_HTTP', status: 529, message: 'Overloaded' });
+  });
+});
+
 describe('toolExec', () => {
   it('runs every guard before the first executor that owns the tool', async () => {
     const seen: string[] = [];

@@ -10,7 +10,7 @@
 import { LynkrError } from '../errors.js';
 import { completeFramesLength, decodeSSE, SSEParser, type SSEFrame } from '../ir/sse.js';
 import { MessageAccumulator } from '../ir/stream.js';
-import type { MessagesResponse, StreamEvent } from '../ir/types.js';
+import type { ErrorBody, MessagesResponse, StreamEvent } from '../ir/types.js';
 import { TAKE_VERBATIM, type VerbatimSource, type VerbatimStream } from '../ir/verbatim.js';
 import type { UpstreamResponse } from '../upstream/client.js';
 import { credentialsOf, parseUpstreamJson, redacted, upstreamBodyError, withoutCredentials } from '../upstream/errors.js';
@@ -142,7 +142,7 @@ class AnthropicStream implements AsyncIterableIterator<StreamEvent>, VerbatimSou
 
 function verbatimStream(head: Uint8Array[], source: AsyncIterator<Uint8Array>, res: UpstreamResponse, label: string, sent: Sent): VerbatimStream {
   const pieces = new VerbatimPieces(head, source, res, label, sent);
-  return { stream: true, frames: pieces, answer: () => pieces.summary.answer() };
+  return { stream: true, frames: pieces, answer: () => pieces.summary.answer(), failure: () => pieces.summary.failure() };
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -266,6 +266,7 @@ class StreamSummary {
   /** Pieces that hold frames this reads, not parsed yet. */
   #unread: Buffer[] = [];
   #ended = false;
+  #failure: ErrorBody | undefined;
 
   /** A piece that went to the client. */
   add(piece: Buffer): void {
@@ -286,6 +287,12 @@ class StreamSummary {
     return this.#usage.started ? this.#usage.message() : undefined;
   }
 
+  /** The body of the `error` event the stream ended with, if it did. */
+  failure(): ErrorBody | undefined {
+    this.#read();
+    return this.#failure;
+  }
+
   #read(): void {
     for (const piece of this.#unread) {
       this.#parser.feed(piece.toString('utf8'));
@@ -298,9 +305,16 @@ class StreamSummary {
   #frame(frame: SSEFrame): void {
     if (this.#ended || frame.event?.startsWith('content_block') || frame.event === 'ping' || frame.data === '') return;
     const event = parseFrame(frame);
+    if (event?.type === 'error') this.#failure = errorBodyOf(event.error);
     if (event?.type === 'message_stop' || event?.type === 'error') this.#ended = true;
     else if (event) this.#usage.push(event);
   }
+}
+
+/** An `error` event's body as the upstream sent it, or a generic one when it is not an object with a string `type`. */
+function errorBodyOf(error: unknown): ErrorBody {
+  const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown };
+  return typeof type === 'string' ? { type, message: typeof message === 'string' ? message : '' } : { type: 'api_error', message: 'the upstream ended its answer with an error' };
 }
 
 /** A frame's event, or undefined when its data is not JSON: it is already with the client, as the upstream sent it. */

@@ -5,7 +5,7 @@
  * API surface writes the upstream's bytes as they came instead of decoding
  * them into IR events and encoding those again.
  */
-import type { MessagesResponse } from './types.js';
+import type { ErrorBody, MessagesResponse } from './types.js';
 
 /**
  * The brand of an event stream that can also hand over its answer as the
@@ -36,6 +36,8 @@ export interface VerbatimStream {
   frames: AsyncIterableIterator<Buffer>;
   /** The answer the pieces so far carried, without its content: id, model, stop reason and usage. */
   answer(): MessagesResponse | undefined;
+  /** The body of the `error` event the pieces so far ended with (the upstream's failure), if they did. */
+  failure(): ErrorBody | undefined;
 }
 
 /** @public */

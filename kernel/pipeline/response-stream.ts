@@ -1,6 +1,7 @@
 import { LynkrError, toLynkrError } from '../errors.js';
-import type { MessagesResponse, StreamEvent } from '../ir/types.js';
-import { MessageAccumulator, TAKE_WHOLE, takeWhole, type WholeMessageSource } from '../ir/stream.js';
+import { errorFromStreamError } from '../http/answer.js';
+import type { ErrorBody, MessagesResponse, StreamEvent } from '../ir/types.js';
+import { MessageAccumulator, StreamError, TAKE_WHOLE, takeWhole, type WholeMessageSource } from '../ir/stream.js';
 import { TAKE_VERBATIM, takeVerbatim, type VerbatimAnswer, type VerbatimSource, type VerbatimStream } from '../ir/verbatim.js';
 import type { CompiledStages } from './hook-bus.js';
 import type { Exchange } from './types.js';
@@ -8,12 +9,27 @@ import type { Exchange } from './types.js';
 /** Applies the postResponse transforms to one event: an event, several, none, or a promise of them. */
 export type Transform = (event: StreamEvent) => StreamEvent | StreamEvent[] | Promise<StreamEvent[]>;
 
+/** How an answer ended: what it carried (usage, stop reason) and, when it failed, why. */
+export interface AnswerEnd {
+  answer: MessagesResponse | undefined;
+  /**
+   * Why the answer failed: an `error` event it carried (the upstream's
+   * failure, with the status its type stands for), else what ended the
+   * stream (a cut, a stall, a client that left). Undefined when it was
+   * complete.
+   */
+  error: LynkrError | undefined;
+}
+
 /**
  * Called once when the stream ends, fails or is abandoned by its consumer.
- * `answer` gives what the answer carried (usage, stop reason): read it only
- * when needed, off the response path, as it may still have to be parsed.
+ * `end` tells how: call it only when needed, off the response path, as the
+ * answer may still have to be parsed.
  */
-export type OnEnd = (answer: () => MessagesResponse | undefined, error: LynkrError | undefined) => void;
+export type OnEnd = (end: () => AnswerEnd) => void;
+
+/** The failure an `error` event reports, as the error the exchange ended with. */
+const failureOf = (body: ErrorBody): LynkrError => errorFromStreamError(new StreamError(body));
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
@@ -34,6 +50,8 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
   readonly #onEnd: OnEnd;
   /** Made at the first event: an answer taken whole never needs one. */
   #usage: MessageAccumulator | undefined;
+  /** The body of an `error` event the answer carried. */
+  #failure: ErrorBody | undefined;
   #pending: StreamEvent[] = [];
   #at = 0;
   #ended = false;
@@ -58,7 +76,7 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
     const whole = takeWhole(this.#source as unknown as AsyncIterable<StreamEvent>);
     if (!whole) return undefined;
     this.#ended = true;
-    this.#onEnd(() => whole, undefined);
+    this.#onEnd(() => ({ answer: whole, error: undefined }));
     return whole;
   }
 
@@ -74,10 +92,10 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
     if (!taken) return undefined;
     this.#ended = true;
     if (!taken.stream) {
-      this.#onEnd(() => taken.message, undefined);
+      this.#onEnd(() => ({ answer: taken.message, error: undefined }));
       return taken;
     }
-    return { stream: true, frames: new ObservedPieces(taken, this.#onEnd), answer: taken.answer };
+    return { stream: true, frames: new ObservedPieces(taken, this.#onEnd), answer: taken.answer, failure: taken.failure };
   }
 
   next(): Promise<IteratorResult<StreamEvent>> {
@@ -128,7 +146,8 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
   }
 
   #emit(event: StreamEvent): IteratorResult<StreamEvent> {
-    (this.#usage ??= new MessageAccumulator({ content: false })).push(event);
+    if (event.type === 'error') this.#failure = event.error;
+    else (this.#usage ??= new MessageAccumulator({ content: false })).push(event);
     return { value: event, done: false };
   }
 
@@ -145,7 +164,9 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
     this.#pending = [];
     // A stream that never started has nothing to report but the error.
     const usage = this.#usage;
-    this.#onEnd(() => (usage?.started ? usage.message() : undefined), error);
+    // An error event is how the answer ended, even when its consumer then stopped reading (a collect throws on it).
+    const failure = this.#failure;
+    this.#onEnd(() => ({ answer: usage?.started ? usage.message() : undefined, error: failure ? failureOf(failure) : error }));
   }
 }
 
@@ -191,7 +212,10 @@ class ObservedPieces implements AsyncIterableIterator<Buffer> {
   #end(error: LynkrError | undefined): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.onEnd(() => this.answer.answer(), error);
+    this.onEnd(() => {
+      const failure = this.answer.failure();
+      return { answer: this.answer.answer(), error: failure ? failureOf(failure) : error };
+    });
   }
 }
 

@@ -324,13 +324,13 @@ export class PipelineRunner {
     ex: Exchange,
   ): ResponseStream {
     const transform = transformFor(stages.postResponse, ex, (error, plugin) => hookError(error, plugin, 'postResponse'));
-    return new ResponseStream(source, transform, (answer, error) => {
+    return new ResponseStream(source, transform, (end) => {
       const handlers = stages.responseSent;
       if (!handlers.length) return;
       const durationMs = performance.now() - ex.startedAt;
       // The summary is made in the deferred job, the answer read there too: nothing of it is on the way to the client's answer.
       this.observers.defer(() => {
-        const answered = answer();
+        const { answer: answered, error } = end();
         const summary: ExchangeSummary = {
           request,
           decision,

@@ -187,7 +187,12 @@ export interface ExchangeSummary {
   readonly stopped: boolean;
   readonly usage: Usage;
   readonly stopReason: StopReason | null;
-  /** Set when the exchange failed or the client went away (`LYNKR_ERR_CLIENT_ABORTED`). */
+  /**
+   * Set when the exchange failed: an `error` event the answer carried (the
+   * upstream's failure mid-stream, `LYNKR_ERR_UPSTREAM_HTTP` with the status
+   * its type stands for), a cut or stalled stream, or a client that went
+   * away first (`LYNKR_ERR_CLIENT_ABORTED`).
+   */
   readonly error: LynkrError | undefined;
   readonly durationMs: number;
 }

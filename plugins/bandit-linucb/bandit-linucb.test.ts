@@ -15,10 +15,13 @@ const CAPS: Record<string, Capabilities> = {
 
 /**
  * The simulated upstreams. `succeeds` gives each model's chance of answering
- * (else a 503 before the first event); `content` what a success says.
+ * (else a 503 before the first event); `midway` the models whose answer starts
+ * and then fails (an `error` event, as Anthropic's "overloaded" mid-stream);
+ * `content` what a success says.
  */
 const world = {
   succeeds: {} as Record<string, number>,
+  midway: new Set<string>(),
   content: (_req: MessagesRequest): Array<ContentBlock> => [{ type: 'text', text: 'done' }],
   rng: rngFor(1),
   calls: [] as string[],
@@ -38,6 +41,10 @@ const providers = definePlugin({
           const key = `${id}:${decision.model}`;
           world.calls.push(key);
           if (world.rng() >= (world.succeeds[key] ?? 1)) throw new LynkrError('LYNKR_ERR_UPSTREAM_HTTP', `${key} is down`, { status: 503 });
+          if (world.midway.has(key)) {
+            const [start] = messageToEvents(answer(req, '', decision.model));
+            return { events: iterate([start!, { type: 'error' as const, error: { type: 'overloaded_error', message: `${key} is overloaded` } }]) };
+          }
           const content = world.content(req);
           const stop = content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn';
           return { events: iterate(messageToEvents({ ...answer(req, '', decision.model), content, stop_reason: stop })) };
@@ -66,6 +73,7 @@ afterEach(async () => {
   await kernel?.stop();
   kernel = undefined;
   world.succeeds = {};
+  world.midway.clear();
   world.content = () => [{ type: 'text', text: 'done' }];
   world.rng = rngFor(1);
   world.calls = [];
@@ -221,6 +229,18 @@ describe('bandit-linucb', () => {
     await learned();
     expect(updates('local:medium')).toBe(before + 1);
     expect(memory.lines().some((l) => l.msg === 'bandit decision' && (l.bandit as { propensity: number }).propensity === 1)).toBe(true);
+  });
+
+  it('scores an answer that fails mid-stream 0, as a failed attempt', async () => {
+    const memory = memoryLogger('debug');
+    await boot({ bandit: { epsilon: 0 }, tiers: NO_PINS, logger: memory.log });
+    const rewarded = () => memory.lines().filter((l) => l.msg === 'bandit reward').length;
+    world.midway.add('local:medium');
+    expect((await route(request(MEDIUM[0]!, { tools: [BASH] }))).status).toBe(500);
+    await learned();
+    // Learned from (one update), with no reward: a success would have logged one.
+    expect(updates('local:medium')).toBe(1);
+    expect(rewarded()).toBe(0);
   });
 
   it('takes ratings at POST /v1/lynkr/feedback', async () => {

@@ -12,6 +12,7 @@ const SCRIPT: Record<string, { provider: string; model: string; tier?: string; u
   simple: { provider: 'ollama', model: 'qwen2.5-coder:7b', tier: 'SIMPLE', usage: { input_tokens: 400, output_tokens: 100 } },
   mystery: { provider: 'openrouter', model: 'vendor/mystery', usage: { input_tokens: 10, output_tokens: 10, cache_read_input_tokens: null } },
   fail: { provider: 'broken', model: 'm', tier: 'COMPLEX', usage: { input_tokens: 0, output_tokens: 0 } },
+  midway: { provider: 'flaky', model: 'm', usage: { input_tokens: 30, output_tokens: 1 } },
 };
 
 const prompt = (req: MessagesRequest) => String(req.messages.at(-1)?.content);
@@ -21,12 +22,17 @@ const world = definePlugin({
   version: '1.0.0',
   kernel: '^1',
   setup(ctx) {
-    for (const id of ['anthropic', 'ollama', 'openrouter', 'broken']) {
+    for (const id of ['anthropic', 'ollama', 'openrouter', 'broken', 'flaky']) {
       ctx.providers.register({
         id,
         wire: 'test',
         async invoke({ request: req, decision }) {
           if (id === 'broken') throw new LynkrError('LYNKR_ERR_UPSTREAM_HTTP', 'upstream said no');
+          if (id === 'flaky') {
+            // The answer starts, then the upstream fails: an error event, as Anthropic's "overloaded" mid-stream.
+            const [start] = messageToEvents({ ...answer(req, '', decision.model), usage: SCRIPT[prompt(req)]!.usage });
+            return { events: iterate([start!, { type: 'error' as const, error: { type: 'overloaded_error', message: 'Overloaded' } }]) };
+          }
           return { events: iterate(messageToEvents({ ...answer(req, 'ok', decision.model), usage: SCRIPT[prompt(req)]!.usage })) };
         },
       });
@@ -101,6 +107,14 @@ describe('stats', () => {
       },
     });
     expect(service!.snapshot()).toEqual(s);
+  });
+
+  it('counts an answer that fails mid-stream as an error, with the tokens its start reported', async () => {
+    kernel = await testKernel({ plugins: [testSurface(), world(), 'stats'], server: { port: 0 } });
+    await kernel.start();
+    await traffic(kernel, ['midway']);
+    const s = await stats(kernel);
+    expect(s).toMatchObject({ requests: 1, errors: 1, aborted: 0, tokens: { input: 30 } });
   });
 
   it('leaves the error of a failed request as it was', async () => {

@@ -347,3 +347,35 @@ describe('Anthropic passthrough: the answer as the upstream sent it', () => {
     expect((await nextSummary).usage).toEqual({ input_tokens: 21, output_tokens: 7 });
   });
 });
+
+describe('an error event in the middle of the answer', () => {
+  /** The start of an answer, then the upstream's failure as Anthropic sends it (overloaded, mid-stream). */
+  const failing = () => [
+    ...upstreamFrames().slice(0, 5),
+    sseFrameOf({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }),
+  ];
+
+  /** What the observers must hear: the upstream's failure, with the status its type stands for. */
+  const expectUpstreamFailure = (summary: ExchangeSummary) => {
+    expect(summary.error?.code).toBe('LYNKR_ERR_UPSTREAM_HTTP');
+    expect(summary.error?.status).toBe(529);
+    expect(summary.error?.message).toBe('Overloaded');
+    expect(summary.usage).toEqual({ input_tokens: 21, output_tokens: 1 });
+  };
+
+  it('passed through as bytes: the client gets it as sent, the observers hear the answer failed', async () => {
+    const text = failing().join('');
+    fake.enqueue({ raw: replyWith(oddWrites(text)) });
+    await boot();
+    expect(await (await post(true)).body.text()).toBe(text);
+    expectUpstreamFailure(await nextSummary);
+  });
+
+  it('read as events: the client gets the error event, the observers hear the answer failed', async () => {
+    fake.enqueue({ raw: replyWith(failing()) });
+    await boot(shout());
+    const frames = parseSse(await (await post(true)).body.text());
+    expect(frames.at(-1)?.event).toBe('error');
+    expectUpstreamFailure(await nextSummary);
+  });
+});
