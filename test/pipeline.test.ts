@@ -346,6 +346,33 @@ describe('what responseSent hears of an answer that failed', () => {
     expect(observed).toHaveLength(1);
     expect(observed[0]!.error).toMatchObject({ code: 'LYNKR_ERR_UPSTREAM_HTTP', status: 529, message: 'Overloaded' });
   });
+
+  it('events that end before message_stop: a truncated answer, not a complete one', async () => {
+    const observed: ExchangeSummary[] = [];
+    const truncating = plugin('truncating', (ctx) => {
+      ctx.providers.register({
+        id: 'echo',
+        wire: 'test',
+        invoke: async ({ request: req }) => ({ events: iterate(messageToEvents(answer(req, 'half')).filter((ev) => ev.type !== 'message_stop')) }),
+      });
+      ctx.hooks.on('route', (d) => ({ ...d, provider: 'echo' }));
+    });
+    kernel = await testKernel({ plugins: [testSurface(), truncating, plugin('observer', (ctx) => ctx.hooks.on('responseSent', (s) => void observed.push(s)))] });
+    expect((await post(kernel, request('hi'))).statusCode).toBe(500);
+    await kernel.stop();
+    expect(observed[0]!.error).toMatchObject({ code: 'LYNKR_ERR_UPSTREAM_PROTOCOL', status: 502 });
+  });
+
+  it('a complete answer: no error, and when its first event reached the surface', async () => {
+    const observed: ExchangeSummary[] = [];
+    kernel = await testKernel({ plugins: [testSurface(), echoProvider(), plugin('observer', (ctx) => ctx.hooks.on('responseSent', (s) => void observed.push(s)))] });
+    expect((await post(kernel, request('hi'))).statusCode).toBe(200);
+    await kernel.stop();
+    const [summary] = observed;
+    expect(summary!.error).toBeUndefined();
+    expect(summary!.firstEventMs).toBeGreaterThanOrEqual(0);
+    expect(summary!.firstEventMs).toBeLessThanOrEqual(summary!.durationMs);
+  });
 });
 
 describe('toolExec', () => {

@@ -12,11 +12,13 @@ export type Transform = (event: StreamEvent) => StreamEvent | StreamEvent[] | Pr
 /** How an answer ended: what it carried (usage, stop reason) and, when it failed, why. */
 export interface AnswerEnd {
   answer: MessagesResponse | undefined;
+  /** `performance.now()` when the answer's first event (or the whole answer) reached its reader; 0 if none did. */
+  firstAt: number;
   /**
    * Why the answer failed: an `error` event it carried (the upstream's
    * failure, with the status its type stands for), else what ended the
-   * stream (a cut, a stall, a client that left). Undefined when it was
-   * complete.
+   * stream (a cut, a stall, a client that left, an end before
+   * `message_stop`). Undefined when it was complete.
    */
   error: LynkrError | undefined;
 }
@@ -30,6 +32,9 @@ export type OnEnd = (end: () => AnswerEnd) => void;
 
 /** The failure an `error` event reports, as the error the exchange ended with. */
 const failureOf = (body: ErrorBody): LynkrError => errorFromStreamError(new StreamError(body));
+
+/** Events that ended without `message_stop`: a truncated answer must not pass for a complete one. */
+const unfinished = (): LynkrError => new LynkrError('LYNKR_ERR_UPSTREAM_PROTOCOL', 'the answer ended before message_stop');
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
@@ -52,6 +57,8 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
   #usage: MessageAccumulator | undefined;
   /** The body of an `error` event the answer carried. */
   #failure: ErrorBody | undefined;
+  #stopped = false;
+  #firstAt = 0;
   #pending: StreamEvent[] = [];
   #at = 0;
   #ended = false;
@@ -76,7 +83,8 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
     const whole = takeWhole(this.#source as unknown as AsyncIterable<StreamEvent>);
     if (!whole) return undefined;
     this.#ended = true;
-    this.#onEnd(() => ({ answer: whole, error: undefined }));
+    const firstAt = performance.now();
+    this.#onEnd(() => ({ answer: whole, firstAt, error: undefined }));
     return whole;
   }
 
@@ -92,7 +100,8 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
     if (!taken) return undefined;
     this.#ended = true;
     if (!taken.stream) {
-      this.#onEnd(() => ({ answer: taken.message, error: undefined }));
+      const firstAt = performance.now();
+      this.#onEnd(() => ({ answer: taken.message, firstAt, error: undefined }));
       return taken;
     }
     return { stream: true, frames: new ObservedPieces(taken, this.#onEnd), answer: taken.answer, failure: taken.failure };
@@ -146,7 +155,9 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
   }
 
   #emit(event: StreamEvent): IteratorResult<StreamEvent> {
+    if (this.#firstAt === 0) this.#firstAt = performance.now();
     if (event.type === 'error') this.#failure = event.error;
+    else if (event.type === 'message_stop') this.#stopped = true;
     else (this.#usage ??= new MessageAccumulator({ content: false })).push(event);
     return { value: event, done: false };
   }
@@ -166,7 +177,9 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
     const usage = this.#usage;
     // An error event is how the answer ended, even when its consumer then stopped reading (a collect throws on it).
     const failure = this.#failure;
-    this.#onEnd(() => ({ answer: usage?.started ? usage.message() : undefined, error: failure ? failureOf(failure) : error }));
+    const cut = !failure && !error && !this.#stopped;
+    const firstAt = this.#firstAt;
+    this.#onEnd(() => ({ answer: usage?.started ? usage.message() : undefined, firstAt, error: failure ? failureOf(failure) : cut ? unfinished() : error }));
   }
 }
 
@@ -178,6 +191,7 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
 class ObservedPieces implements AsyncIterableIterator<Buffer> {
   readonly #pieces: AsyncIterableIterator<Buffer>;
   #ended = false;
+  #firstAt = 0;
 
   constructor(
     private readonly answer: VerbatimStream,
@@ -194,6 +208,7 @@ class ObservedPieces implements AsyncIterableIterator<Buffer> {
     return this.#pieces.next().then(
       (step) => {
         if (step.done) this.#end(undefined);
+        else if (this.#firstAt === 0) this.#firstAt = performance.now();
         return step;
       },
       (error: unknown) => {
@@ -212,9 +227,10 @@ class ObservedPieces implements AsyncIterableIterator<Buffer> {
   #end(error: LynkrError | undefined): void {
     if (this.#ended) return;
     this.#ended = true;
+    const firstAt = this.#firstAt;
     this.onEnd(() => {
       const failure = this.answer.failure();
-      return { answer: this.answer.answer(), error: failure ? failureOf(failure) : error };
+      return { answer: this.answer.answer(), firstAt, error: failure ? failureOf(failure) : error };
     });
   }
 }

@@ -330,7 +330,7 @@ export class PipelineRunner {
       const durationMs = performance.now() - ex.startedAt;
       // The summary is made in the deferred job, the answer read there too: nothing of it is on the way to the client's answer.
       this.observers.defer(() => {
-        const { answer: answered, error } = end();
+        const { answer: answered, firstAt, error } = end();
         const summary: ExchangeSummary = {
           request,
           decision,
@@ -339,6 +339,7 @@ export class PipelineRunner {
           stopReason: answered?.stop_reason ?? null,
           error,
           durationMs,
+          firstEventMs: firstAt > 0 ? firstAt - ex.startedAt : undefined,
         };
         return this.#observe(handlers, summary, ex);
       });

@@ -190,11 +190,18 @@ export interface ExchangeSummary {
   /**
    * Set when the exchange failed: an `error` event the answer carried (the
    * upstream's failure mid-stream, `LYNKR_ERR_UPSTREAM_HTTP` with the status
-   * its type stands for), a cut or stalled stream, or a client that went
-   * away first (`LYNKR_ERR_CLIENT_ABORTED`).
+   * its type stands for), a cut or stalled stream, events that ended
+   * before `message_stop` (`LYNKR_ERR_UPSTREAM_PROTOCOL`), or a client that
+   * went away first (`LYNKR_ERR_CLIENT_ABORTED`).
    */
   readonly error: LynkrError | undefined;
   readonly durationMs: number;
+  /**
+   * Milliseconds from the request's arrival to the answer's first event (or
+   * the whole answer, or its first bytes) reaching the API surface: the
+   * time to first byte of a stream. Undefined when no answer came.
+   */
+  readonly firstEventMs: number | undefined;
 }
 
 /** @public */

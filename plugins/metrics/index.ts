@@ -59,7 +59,13 @@ export default definePlugin({
         result.then(
           () => {
             const track = trackOf(ex);
-            if (track) track.overheadMs = performance.now() - ex.startedAt - ex.timings.upstreamMs;
+            if (!track) return;
+            track.overheadMs = performance.now() - ex.startedAt - ex.timings.upstreamMs;
+            // The provider answered: the stream is open until responseSent says it ended.
+            if (track.stream && !track.open) {
+              track.open = true;
+              metrics.streamOpened(ex.surface);
+            }
           },
           (error: unknown) => metrics.failed(ex, ex.decision ?? call.decision, toLynkrError(error)),
         );
@@ -68,25 +74,9 @@ export default definePlugin({
       { order: 'pre' },
     );
 
-    // Sees each event the client gets; allocates nothing.
-    ctx.hooks.on(
-      'postResponse',
-      (event, ex) => {
-        const track = trackOf(ex);
-        if (!track) return;
-        if (track.firstAt === 0) {
-          track.firstAt = performance.now();
-          if (track.stream) {
-            track.open = true;
-            metrics.streamOpened(ex.surface);
-          }
-        }
-        if (event.type === 'error') track.errorType = event.error.type;
-        else if (event.type === 'message_stop') track.complete = true;
-      },
-      { order: 'post' },
-    );
-
+    // No postResponse handler: one would put every answer on the event path, and an Anthropic upstream's answer could
+    // no longer reach an Anthropic client as its bytes (docs/architecture.md, "Verbatim answers"). What the plugin
+    // reads of the answer, responseSent's summary has: its first event's time, its usage, how it failed.
     ctx.hooks.on('responseSent', (summary, ex) => {
       const track = trackOf(ex);
       if (track?.open) metrics.streamClosed(ex.surface);

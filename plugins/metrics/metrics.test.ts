@@ -213,7 +213,7 @@ describe('metrics', () => {
     expect(total(m, 'lynkr_streams_open')).toBe(0);
   });
 
-  it('counts a stream as open from its first event to its end', async () => {
+  it("counts a stream as open from the provider's answer to its end", async () => {
     const { url } = await boot();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -245,6 +245,35 @@ describe('metrics', () => {
     const after = await scrape(url);
     expect(total(after, 'lynkr_streams_open', { surface: 'anthropic' })).toBe(0);
     expect(total(after, 'lynkr_requests_total', { ...route, status: '200' })).toBe(1);
+  });
+
+  it("leaves an Anthropic upstream's stream as its bytes, and still counts it, its time to first byte and its tokens", async () => {
+    const { url } = await boot();
+    // Spaced JSON and a comment: Lynkr's own encoder would write neither, so byte equality shows nothing was re-encoded.
+    const frame = (data: { type: string } & Record<string, unknown>) => `event: ${data.type}\ndata: ${JSON.stringify(data, null, 1).replaceAll('\n', '')}\n\n`;
+    const text = [
+      frame({ type: 'message_start', message: { id: 'msg_up', type: 'message', role: 'assistant', model: 'claude-test', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 9, output_tokens: 1 } } }),
+      ': a comment\n\n',
+      frame({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+      frame({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'hi' } }),
+      frame({ type: 'content_block_stop', index: 0 }),
+      frame({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 4 } }),
+      frame({ type: 'message_stop' }),
+    ].join('');
+    upstream.enqueue({
+      raw: async (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(text);
+      },
+    });
+    const res = await post(url, '/v1/messages', ask('hello', { stream: true }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(text);
+    const m = await scrape(url);
+    expect(total(m, 'lynkr_requests_total', { ...route, status: '200' })).toBe(1);
+    expect(total(m, 'lynkr_time_to_first_byte_seconds_count', route)).toBe(1);
+    expect(total(m, 'lynkr_tokens_total', { provider: 'anthropic', model: 'claude-test', type: 'output' })).toBe(4);
+    expect(total(m, 'lynkr_streams_open')).toBe(0);
   });
 
   it('counts a client that leaves mid-stream as 499 and closes its stream', async () => {

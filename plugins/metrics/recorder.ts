@@ -4,31 +4,25 @@
  * count apart and never refuse to register a name twice.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { statusForErrorType, type Exchange, type ExchangeSummary, type LynkrError, type RouteDecision, type Usage } from '../../kernel/index.js';
+import { type Exchange, type ExchangeSummary, type LynkrError, type RouteDecision, type Usage } from '../../kernel/index.js';
 import { LabelCap } from './labels.js';
 import type { BreakerState, MetricsService, MetricsTarget } from './refs.js';
 
 /**
  * What the plugin notes about one exchange as it goes, in `ex.state`: set
- * in preRoute, filled in by invoke and postResponse, read in responseSent.
+ * in preRoute, filled in by invoke, read in responseSent.
  */
 export interface Track {
   /** The client asked for a stream. */
   readonly stream: boolean;
-  /** `performance.now()` at the answer's first event; 0 until then. */
-  firstAt: number;
   /** Lynkr's own milliseconds up to the provider's answer; -1 until the provider answered. */
   overheadMs: number;
-  /** The type of an `error` event the answer carried. */
-  errorType: string | undefined;
-  /** The answer reached `message_stop`. */
-  complete: boolean;
   /** Counted in `lynkr_streams_open`. */
   open: boolean;
 }
 
 export function newTrack(stream: boolean): Track {
-  return { stream, firstAt: 0, overheadMs: -1, errorType: undefined, complete: false, open: false };
+  return { stream, overheadMs: -1, open: false };
 }
 
 /** Whole LLM calls: from tens of milliseconds (a cache, a small local model) to minutes (long agentic turns). */
@@ -86,7 +80,7 @@ export class MetricsRecorder implements MetricsService {
     });
     this.#ttfb = new Histogram({
       name: 'lynkr_time_to_first_byte_seconds',
-      help: 'Streaming answers: from the request arriving to the first event going out to the client.',
+      help: 'Streaming answers: from the request arriving to the first event (or the first bytes of an answer passed through) going out to the client.',
       labelNames: ['surface', 'provider', 'model'],
       buckets: TTFB_BUCKETS,
       registers,
@@ -115,7 +109,7 @@ export class MetricsRecorder implements MetricsService {
     const open = this.#open;
     new Gauge({
       name: 'lynkr_streams_open',
-      help: 'Streaming answers in progress: from their first event to their end.',
+      help: "Streaming answers from providers in progress: from the provider's answer to the end of the stream (or the client leaving).",
       labelNames: ['surface'],
       registers,
       collect() {
@@ -151,11 +145,12 @@ export class MetricsRecorder implements MetricsService {
   finished(summary: ExchangeSummary, ex: Exchange, track: Track | undefined): void {
     const { provider, model } = this.#target(summary.decision, summary.stopped);
     const route = { surface: ex.surface, provider, model };
-    this.#requests.inc({ ...route, tier: this.#tier(summary.decision), status: String(statusOf(summary, track)) });
+    this.#requests.inc({ ...route, tier: this.#tier(summary.decision), status: String(statusOf(summary)) });
     this.#duration.observe(route, summary.durationMs / 1000);
-    if (track?.stream && track.firstAt > 0) this.#ttfb.observe(route, (track.firstAt - ex.startedAt) / 1000);
+    const first = summary.firstEventMs;
+    if (track?.stream && first !== undefined) this.#ttfb.observe(route, first / 1000);
     // A preRoute answer waited on no provider: all of its time to the first event is Lynkr's.
-    const overhead = track && (track.overheadMs >= 0 ? track.overheadMs : summary.stopped && track.firstAt > 0 ? track.firstAt - ex.startedAt : -1);
+    const overhead = track && (track.overheadMs >= 0 ? track.overheadMs : summary.stopped && first !== undefined ? first : -1);
     if (overhead !== undefined && overhead >= 0) this.#overhead.observe({ surface: ex.surface }, overhead / 1000);
     // An answer from a preRoute plugin cost no model anything.
     if (!summary.stopped) this.#addTokens(provider, model, summary.usage);
@@ -211,15 +206,11 @@ export class MetricsRecorder implements MetricsService {
 }
 
 /**
- * The status an exchange ended with: an `error` event's type (what the
- * client was told, in the stream or as the HTTP status of a collected
- * answer), else the pipeline's error (499 for a client that went away), else
- * 500 for an answer that ended before `message_stop` (the API surfaces
- * report it as an `api_error`), else 200.
+ * The status an exchange ended with: its error's (an `error` event the
+ * answer carried stands for its type's status, 529 for `overloaded_error`;
+ * 499 for a client that went away; 502 for an answer that ended before
+ * `message_stop`), else 200.
  */
-export function statusOf(summary: Pick<ExchangeSummary, 'error'>, track: Track | undefined): number {
-  if (track?.errorType) return statusForErrorType(track.errorType);
-  if (summary.error) return summary.error.status;
-  if (track && !track.complete) return 500;
-  return 200;
+export function statusOf(summary: Pick<ExchangeSummary, 'error'>): number {
+  return summary.error ? summary.error.status : 200;
 }

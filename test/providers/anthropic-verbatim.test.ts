@@ -208,7 +208,7 @@ describe('Anthropic passthrough: the answer as the upstream sent it', () => {
     expect(summary.usage).toEqual({ input_tokens: 21, output_tokens: 7 });
   });
 
-  it('tells the responseSent observers the usage and stop reason the bytes carried', async () => {
+  it('tells the responseSent observers the usage and stop reason the bytes carried, and when the first of them went out', async () => {
     const text = upstreamFrames().join('');
     fake.enqueue({ raw: replyWith(oddWrites(text)) });
     await boot();
@@ -217,6 +217,8 @@ describe('Anthropic passthrough: the answer as the upstream sent it', () => {
     expect(summary.error).toBeUndefined();
     expect(summary.stopReason).toBe('end_turn');
     expect(summary.usage).toEqual({ input_tokens: 21, output_tokens: 7 });
+    expect(summary.firstEventMs).toBeGreaterThanOrEqual(0);
+    expect(summary.firstEventMs).toBeLessThanOrEqual(summary.durationMs);
   });
 
   it('a stream cut inside a frame: the whole frames, then an error event, never half a frame', async () => {
