@@ -84,10 +84,10 @@ export { KERNEL_VERSION, LYNKR_VERSION } from './version.js';
 // Errors
 export { LynkrError, ERRORS, isLynkrError, toLynkrError } from './errors.js';
 export type { ErrorCode, LynkrErrorOptions } from './errors.js';
-export { errorTypeForStatus } from './http/errors.js';
+export { errorFromStreamError, errorTypeForStatus, statusForErrorType } from './http/errors.js';
 
 // Writing answers (shared by the API surfaces)
-export { answerHeaders, overheadMs, sendAnswer, statusForErrorType, errorFromStreamError } from './http/answer.js';
+export { answerHeaders, overheadMs, sendAnswer } from './http/answer.js';
 export { streamAnswer } from './http/sse-response.js';
 export type { SseEncoding, StreamAnswerOptions } from './http/sse-response.js';
 

@@ -4,7 +4,8 @@ import { createExchange } from '../pipeline/exchange.js';
 import Fastify from 'fastify';
 import pino from 'pino';
 import { request } from 'undici';
-import { answerHeaders, errorFromStreamError, sendAnswer, statusForErrorType } from './answer.js';
+import { answerHeaders, sendAnswer } from './answer.js';
+import { errorFromStreamError, statusForErrorType } from './errors.js';
 
 describe('errorFromStreamError', () => {
   it('gives an overloaded stream 529 and an unknown failure 500', () => {

@@ -1,8 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { Exchange } from '../pipeline/types.js';
-import { LynkrError } from '../errors.js';
-import type { StreamError } from '../ir/stream.js';
 
 /**
  * Milliseconds spent in Lynkr itself when an answer's headers go out: the
@@ -77,37 +75,4 @@ export function sendAnswer(reply: FastifyReply, body: unknown, pipelineHeaders: 
   const text = Buffer.isBuffer(body) ? body : JSON.stringify(body);
   writeAnswerHead(reply, pipelineHeaders, ex, eventWaitMs, ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(text))]);
   reply.raw.end(text);
-}
-
-/** Anthropic's statuses by error type: the inverse of errorTypeForStatus for the types Anthropic documents. */
-const STATUS_BY_TYPE: Record<string, number> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  permission_error: 403,
-  not_found_error: 404,
-  request_too_large: 413,
-  rate_limit_error: 429,
-  api_error: 500,
-  timeout_error: 504,
-  overloaded_error: 529,
-};
-
-/** The HTTP status an Anthropic error type stands for, or `fallback` for a type it does not know. @public */
-export function statusForErrorType(type: string, fallback = 500): number {
-  return STATUS_BY_TYPE[type] ?? fallback;
-}
-
-/**
- * An answer that failed while it was collected for a non-streaming client
- * (an `error` event, or an end before `message_stop`) as the HTTP error its
- * type implies: 529 for `overloaded_error`, so that clients back off as
- * they would from Anthropic, 429 for a rate limit, else 500.
- * @public
- */
-export function errorFromStreamError(error: StreamError): LynkrError {
-  return new LynkrError('LYNKR_ERR_UPSTREAM_HTTP', error.body.message, {
-    status: statusForErrorType(error.body.type),
-    cause: error,
-    detail: { upstreamError: error.body },
-  });
 }

@@ -1,4 +1,5 @@
 import { LynkrError, isLynkrError, type ErrorCode } from '../errors.js';
+import type { StreamError } from '../ir/stream.js';
 
 /** Anthropic-style error types by status; OpenAI clients read `error.message` and `error.type` from the same body. */
 const TYPE_BY_STATUS: Record<number, string> = {
@@ -19,6 +20,39 @@ const TYPE_BY_STATUS: Record<number, string> = {
 /** The error type name for a status, in Anthropic's vocabulary. @public */
 export function errorTypeForStatus(status: number): string {
   return TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+}
+
+/** Anthropic's statuses by error type: the inverse of errorTypeForStatus for the types Anthropic documents. */
+const STATUS_BY_TYPE: Record<string, number> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  timeout_error: 504,
+  overloaded_error: 529,
+};
+
+/** The HTTP status an Anthropic error type stands for, or `fallback` for a type it does not know. @public */
+export function statusForErrorType(type: string, fallback = 500): number {
+  return STATUS_BY_TYPE[type] ?? fallback;
+}
+
+/**
+ * An answer that failed while it was collected for a non-streaming client
+ * (an `error` event, or an end before `message_stop`) as the HTTP error its
+ * type implies: 529 for `overloaded_error`, so that clients back off as
+ * they would from Anthropic, 429 for a rate limit, else 500.
+ * @public
+ */
+export function errorFromStreamError(error: StreamError): LynkrError {
+  return new LynkrError('LYNKR_ERR_UPSTREAM_HTTP', error.body.message, {
+    status: statusForErrorType(error.body.type),
+    cause: error,
+    detail: { upstreamError: error.body },
+  });
 }
 
 /**

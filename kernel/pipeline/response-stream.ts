@@ -1,5 +1,5 @@
 import { LynkrError, toLynkrError } from '../errors.js';
-import { errorFromStreamError } from '../http/answer.js';
+import { errorFromStreamError } from '../http/errors.js';
 import type { ErrorBody, MessagesResponse, StreamEvent } from '../ir/types.js';
 import { MessageAccumulator, StreamError, TAKE_WHOLE, takeWhole, type WholeMessageSource } from '../ir/stream.js';
 import { TAKE_VERBATIM, takeVerbatim, type VerbatimAnswer, type VerbatimSource, type VerbatimStream } from '../ir/verbatim.js';

@@ -3,7 +3,7 @@
  * upstream's own message, and transport failures (refused, timed out, cut).
  */
 import { LynkrError } from '../errors.js';
-import { statusForErrorType } from '../http/answer.js';
+import { statusForErrorType } from '../http/errors.js';
 import { isSecretKey } from '../log/index.js';
 import { passThroughHeaders } from './headers.js';
 
