@@ -261,8 +261,9 @@ class VerbatimPieces implements AsyncIterableIterator<Buffer> {
  * (content deltas, pings) is never decoded at all.
  */
 class StreamSummary {
-  readonly #usage = new MessageAccumulator({ content: false });
-  readonly #parser = new SSEParser((frame) => this.#frame(frame));
+  /** Both made at the first read: with no observer to ask, a stream's summary is never read. */
+  #usage: MessageAccumulator | undefined;
+  #parser: SSEParser | undefined;
   /** Pieces that hold frames this reads, not parsed yet. */
   #unread: Buffer[] = [];
   #ended = false;
@@ -284,7 +285,7 @@ class StreamSummary {
 
   answer(): MessagesResponse | undefined {
     this.#read();
-    return this.#usage.started ? this.#usage.message() : undefined;
+    return this.#usage?.started ? this.#usage.message() : undefined;
   }
 
   /** The body of the `error` event the stream ended with, if it did. */
@@ -294,10 +295,12 @@ class StreamSummary {
   }
 
   #read(): void {
+    if (this.#unread.length === 0) return;
+    const parser = (this.#parser ??= new SSEParser((frame) => this.#frame(frame)));
     for (const piece of this.#unread) {
-      this.#parser.feed(piece.toString('utf8'));
+      parser.feed(piece.toString('utf8'));
       // A piece is whole frames: a CR it ends with ends a line (completeFramesLength never cuts between a CR and its LF).
-      this.#parser.end();
+      parser.end();
     }
     this.#unread = [];
   }
@@ -307,7 +310,7 @@ class StreamSummary {
     const event = parseFrame(frame);
     if (event?.type === 'error') this.#failure = errorBodyOf(event.error);
     if (event?.type === 'message_stop' || event?.type === 'error') this.#ended = true;
-    else if (event) this.#usage.push(event);
+    else if (event) (this.#usage ??= new MessageAccumulator({ content: false })).push(event);
   }
 }
 
