@@ -9,7 +9,7 @@
  */
 import { LynkrError } from '../errors.js';
 import { completeFramesLength, decodeSSE, SSEParser, type SSEFrame } from '../ir/sse.js';
-import { MessageAccumulator } from '../ir/stream.js';
+import { errorBodyOf, MessageAccumulator } from '../ir/stream.js';
 import type { ErrorBody, MessagesResponse, StreamEvent } from '../ir/types.js';
 import { TAKE_VERBATIM, type VerbatimSource, type VerbatimStream } from '../ir/verbatim.js';
 import type { UpstreamResponse } from '../upstream/client.js';
@@ -312,12 +312,6 @@ class StreamSummary {
     if (event?.type === 'message_stop' || event?.type === 'error') this.#ended = true;
     else if (event) (this.#usage ??= new MessageAccumulator({ content: false })).push(event);
   }
-}
-
-/** An `error` event's body as the upstream sent it, or a generic one when it is not an object with a string `type`. */
-function errorBodyOf(error: unknown): ErrorBody {
-  const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown };
-  return typeof type === 'string' ? { type, message: typeof message === 'string' ? message : '' } : { type: 'api_error', message: 'the upstream ended its answer with an error' };
 }
 
 /** A frame's event, or undefined when its data is not JSON: it is already with the client, as the upstream sent it. */

@@ -271,6 +271,17 @@ export class StreamError extends Error {
 }
 
 /**
+ * An `error` event's body as the IR shapes it: the upstream's `type` and
+ * `message` when it sent them as strings, else a generic `api_error` (an
+ * upstream may send anything there).
+ * @internal
+ */
+export function errorBodyOf(error: unknown): ErrorBody {
+  const { type, message } = (error ?? {}) as { type?: unknown; message?: unknown };
+  return typeof type === 'string' ? { type, message: typeof message === 'string' ? message : '' } : { type: 'api_error', message: 'the upstream ended its answer with an error' };
+}
+
+/**
  * The whole answer of a stream. Throws a {@link StreamError} when the stream
  * carries an `error` event or ends before `message_stop`: a truncated answer
  * must not pass for a complete one.

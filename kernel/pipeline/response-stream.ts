@@ -1,7 +1,7 @@
 import { LynkrError, toLynkrError } from '../errors.js';
 import { errorFromStreamError } from '../http/errors.js';
 import type { ErrorBody, MessagesResponse, StreamEvent } from '../ir/types.js';
-import { MessageAccumulator, StreamError, TAKE_WHOLE, takeWhole, type WholeMessageSource } from '../ir/stream.js';
+import { errorBodyOf, MessageAccumulator, StreamError, TAKE_WHOLE, takeWhole, type WholeMessageSource } from '../ir/stream.js';
 import { TAKE_VERBATIM, takeVerbatim, type VerbatimAnswer, type VerbatimSource, type VerbatimStream } from '../ir/verbatim.js';
 import type { CompiledStages } from './hook-bus.js';
 import type { Exchange } from './types.js';
@@ -156,7 +156,8 @@ export class ResponseStream implements AsyncIterableIterator<StreamEvent>, Whole
 
   #emit(event: StreamEvent): IteratorResult<StreamEvent> {
     if (this.#firstAt === 0) this.#firstAt = performance.now();
-    if (event.type === 'error') this.#failure = event.error;
+    // Normalised: a provider may pass on whatever its upstream put there.
+    if (event.type === 'error') this.#failure = errorBodyOf(event.error);
     else if (event.type === 'message_stop') this.#stopped = true;
     else (this.#usage ??= new MessageAccumulator({ content: false })).push(event);
     return { value: event, done: false };
